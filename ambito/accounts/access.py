@@ -1,0 +1,26 @@
+"""Who may see case content at all. The per-object rules live in each app's access.py."""
+
+from typing import Any
+
+from ambito.organizations.models import Operator
+
+# Roles that work on case content. Planners, administrators and the DPO never read it;
+# providers and the health trust will see only what is shared with them (issue 4, 5).
+CASE_ROLES = frozenset({
+    Operator.Role.SOCIAL_WORKER,
+    Operator.Role.UNIT_OPERATOR,
+    Operator.Role.COORDINATOR,
+})
+
+
+def operator_of(user: Any) -> Operator | None:
+    """The user's Operator profile, or None for anonymous users and accounts without one."""
+    if user is None or not user.is_authenticated:
+        return None
+    return getattr(user, "operator", None)
+
+
+def case_operator_of(user: Any) -> Operator | None:
+    """The user's Operator when their role reads case content, else None."""
+    op = operator_of(user)
+    return op if op is not None and op.role in CASE_ROLES else None

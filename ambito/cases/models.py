@@ -1,0 +1,114 @@
+from django.db import models
+from django.db.models import F, Q
+
+from ambito.events import EventBase
+from ambito.organizations.models import Area, Operator, ServiceUnit
+from ambito.people.models import Household, Person
+from ambito.territory.models import Ambito, Comune
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status=Case.Status.OPEN)
+
+    def in_ambito(self, ambito: Ambito) -> "CaseQuerySet":
+        return self.filter(ambito=ambito)
+
+    def managed_by(self, operator: Operator) -> "CaseQuerySet":
+        return self.filter(case_manager=operator)
+
+
+class Case(models.Model):
+    """The cartella sociale: a person (and their household) taken into care in one area."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Aperta"
+        CLOSED = "closed", "Chiusa"
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="cases")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases",
+                               verbose_name="persona")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        verbose_name="nucleo",
+    )
+    area = models.CharField("area", max_length=20, choices=Area.choices)
+    owner_comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        verbose_name="Comune titolare",
+    )
+    owner_unit = models.ForeignKey(
+        ServiceUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        verbose_name="servizio titolare",
+    )
+    case_manager = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, null=True, blank=True, related_name="managed_cases",
+        verbose_name="operatore responsabile (case manager)",
+    )
+    status = models.CharField("stato", max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField("aperta il")
+    closed_on = models.DateField("chiusa il", null=True, blank=True)
+    closure_reason = models.CharField("motivo della chiusura", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "cartella sociale"
+        verbose_name_plural = "cartelle sociali"
+        ordering = ["-opened_on", "-pk"]
+        indexes = [
+            models.Index(fields=["ambito", "status", "area"], name="case_scope_idx"),
+            models.Index(fields=["case_manager", "status"], name="case_manager_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(owner_comune__isnull=False) & Q(owner_unit__isnull=True))
+                | (Q(owner_comune__isnull=True) & Q(owner_unit__isnull=False)),
+                name="case_one_owner",
+                violation_error_message="La cartella appartiene a un Comune oppure a un servizio.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(closed_on__isnull=True))
+                | (Q(status="closed") & Q(closed_on__isnull=False)),
+                name="case_closed_iff_closed_on",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closed_after_opened",
+                violation_error_message="La data di chiusura precede quella di apertura.",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "area"], condition=Q(status="open"),
+                name="case_one_open_per_person_and_area",
+                violation_error_message="La persona ha già una cartella aperta in quest'area.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cartella {self.reference} – {self.person}"
+
+    @property
+    def reference(self) -> str:
+        """The number people quote on the phone and in letters: year of opening / id."""
+        return f"{self.opened_on.year}/{self.pk:06d}"
+
+    @property
+    def owner(self) -> Comune | ServiceUnit | None:
+        return self.owner_comune or self.owner_unit
+
+
+class CaseEvent(EventBase):
+    """Append-only case history: every action on a case writes one (the timeline)."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Apertura della cartella"
+        CLOSED = "closed", "Chiusura della cartella"
+        MANAGER_CHANGED = "manager_changed", "Cambio dell'operatore responsabile"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("tipo", max_length=30, choices=Kind.choices)
+
+    class Meta(EventBase.Meta):
+        verbose_name = "evento della cartella"
+        verbose_name_plural = "eventi della cartella"

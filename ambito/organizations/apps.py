@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrganizationsConfig(AppConfig):
+    name = "ambito.organizations"
+    verbose_name = "Enti e operatori"

@@ -1,0 +1,77 @@
+"""Shared fixtures: the demo tenant built once per test session, and its personas.
+
+The personas are the demo users of the README: anna (social worker, Comune di Caravaggio),
+luca (social worker, Comune di Treviglio), paolo (psychologist, UO Riparativa), giulia
+(coordinator, Area Minori e Famiglia), marco (Ufficio di Piano), elena (provider cooperative),
+admin (system administrator), sara (social worker of the second Ambito).
+"""
+
+import pytest
+from django.test import Client
+
+from ambito.accounts.models import User
+
+PERSONAS = ["anna", "luca", "paolo", "giulia", "marco", "elena", "admin", "sara"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from ambito.demo.builder import build_demo
+
+    with django_db_blocker.unblock():
+        build_demo(persons=60, seed=2026)
+
+
+def persona(username: str) -> User:
+    return User.objects.select_related("operator__ambito", "operator__ente").get(username=username)
+
+
+@pytest.fixture
+def anna(db) -> User:  # type: ignore[no-untyped-def]
+    return persona("anna")
+
+
+@pytest.fixture
+def luca(db) -> User:  # type: ignore[no-untyped-def]
+    return persona("luca")
+
+
+@pytest.fixture
+def paolo(db) -> User:  # type: ignore[no-untyped-def]
+    return persona("paolo")
+
+
+@pytest.fixture
+def giulia(db) -> User:  # type: ignore[no-untyped-def]
+    return persona("giulia")
+
+
+@pytest.fixture
+def marco(db) -> User:  # type: ignore[no-untyped-def]
+    return persona("marco")
+
+
+@pytest.fixture
+def elena(db) -> User:  # type: ignore[no-untyped-def]
+    return persona("elena")
+
+
+@pytest.fixture
+def sysadmin(db) -> User:  # type: ignore[no-untyped-def]
+    return persona("admin")
+
+
+@pytest.fixture
+def sara(db) -> User:  # type: ignore[no-untyped-def]
+    return persona("sara")
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Browser tests run last: their live server flushes the database when they end."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
