@@ -22,5 +22,5 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The operator's desk: the open cases they manage."""
-    my_cases = cases_visible_to(request.user).open().filter(case_manager__user=request.user)
+    my_cases = cases_visible_to(request.user).open().filter(case_manager__user_id=request.user.pk)
     return render(request, "home.html", {"my_cases": my_cases})

@@ -6,11 +6,13 @@ from ambito.organizations.models import Operator
 
 # Roles that work on case content. Planners, administrators and the DPO never read it;
 # providers and the health trust will see only what is shared with them (issue 4, 5).
-CASE_ROLES = frozenset({
-    Operator.Role.SOCIAL_WORKER,
-    Operator.Role.UNIT_OPERATOR,
-    Operator.Role.COORDINATOR,
-})
+CASE_ROLES = frozenset(
+    {
+        Operator.Role.SOCIAL_WORKER,
+        Operator.Role.UNIT_OPERATOR,
+        Operator.Role.COORDINATOR,
+    }
+)
 
 
 def operator_of(user: Any) -> Operator | None:

@@ -15,9 +15,15 @@ from ambito.territory.models import Comune
 
 @transaction.atomic
 def open_case(
-    person: Person, *, by: Any, area: str, owner_comune: Comune | None = None,
-    owner_unit: ServiceUnit | None = None, case_manager: Operator | None = None,
-    household: Household | None = None, opened_on: date | None = None,
+    person: Person,
+    *,
+    by: Any,
+    area: str,
+    owner_comune: Comune | None = None,
+    owner_unit: ServiceUnit | None = None,
+    case_manager: Operator | None = None,
+    household: Household | None = None,
+    opened_on: date | None = None,
 ) -> Case:
     """Takes a person into care in an area (presa in carico): one open case per area."""
     if area not in Area.values:
@@ -38,8 +44,13 @@ def open_case(
         membership = person.current_membership()
         household = membership.household if membership else None
     case = Case(
-        ambito_id=person.ambito_id, person=person, household=household, area=area,
-        owner_comune=owner_comune, owner_unit=owner_unit, case_manager=case_manager,
+        ambito_id=person.ambito_id,
+        person=person,
+        household=household,
+        area=area,
+        owner_comune=owner_comune,
+        owner_unit=owner_unit,
+        case_manager=case_manager,
         opened_on=opened_on,
     )
     try:
@@ -50,10 +61,15 @@ def open_case(
             {"area": "La persona ha già una cartella aperta in quest'area."}
         ) from exc
     CaseEvent.objects.create(
-        case=case, actor=by, kind=CaseEvent.Kind.OPENED,
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.OPENED,
         summary=f"Aperta la cartella nell'area {case.get_area_display()}",
-        data={"area": area, "owner": str(case.owner),
-              "case_manager": case_manager.pk if case_manager else None},
+        data={
+            "area": area,
+            "owner": str(case.owner),
+            "case_manager": case_manager.pk if case_manager else None,
+        },
     )
     return case
 
@@ -74,7 +90,10 @@ def close_case(case: Case, *, by: Any, reason: str, closed_on: date | None = Non
     case.status, case.closed_on, case.closure_reason = Case.Status.CLOSED, closed_on, reason.strip()
     case.save(update_fields=["status", "closed_on", "closure_reason"])
     CaseEvent.objects.create(
-        case=case, actor=by, kind=CaseEvent.Kind.CLOSED, summary="Chiusa la cartella",
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.CLOSED,
+        summary="Chiusa la cartella",
         data={"reason": case.closure_reason, "closed_on": closed_on.isoformat()},
     )
     return case
@@ -90,7 +109,9 @@ def change_case_manager(case: Case, *, by: Any, new_manager: Operator) -> Case:
     case.case_manager = new_manager
     case.save(update_fields=["case_manager"])
     CaseEvent.objects.create(
-        case=case, actor=by, kind=CaseEvent.Kind.MANAGER_CHANGED,
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.MANAGER_CHANGED,
         summary=f"Nuovo operatore responsabile: {new_manager}",
         data={"old": old, "new": new_manager.pk},
     )

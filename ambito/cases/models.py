@@ -26,23 +26,40 @@ class Case(models.Model):
         CLOSED = "closed", "Chiusa"
 
     ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="cases")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases",
-                               verbose_name="persona")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cases", verbose_name="persona"
+    )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         verbose_name="nucleo",
     )
     area = models.CharField("area", max_length=20, choices=Area.choices)
     owner_comune = models.ForeignKey(
-        Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        Comune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         verbose_name="Comune titolare",
     )
     owner_unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         verbose_name="servizio titolare",
     )
     case_manager = models.ForeignKey(
-        Operator, on_delete=models.PROTECT, null=True, blank=True, related_name="managed_cases",
+        Operator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_cases",
         verbose_name="operatore responsabile (case manager)",
     )
     status = models.CharField("stato", max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -79,7 +96,8 @@ class Case(models.Model):
                 violation_error_message="La data di chiusura precede quella di apertura.",
             ),
             models.UniqueConstraint(
-                fields=["person", "area"], condition=Q(status="open"),
+                fields=["person", "area"],
+                condition=Q(status="open"),
                 name="case_one_open_per_person_and_area",
                 violation_error_message="La persona ha già una cartella aperta in quest'area.",
             ),

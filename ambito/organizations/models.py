@@ -28,7 +28,11 @@ class Ente(models.Model):
     name = models.CharField("denominazione", max_length=200)
     tax_code = models.CharField("codice fiscale / partita IVA", max_length=16, blank=True)
     comune = models.OneToOneField(
-        Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="ente",
+        Comune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ente",
         help_text="Solo per gli enti di tipo Comune.",
     )
 
@@ -39,7 +43,8 @@ class Ente(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ambito", "name"], name="ente_name_unique_in_ambito"),
             models.CheckConstraint(
-                condition=Q(kind="comune", comune__isnull=False) | (~Q(kind="comune") & Q(comune__isnull=True)),
+                condition=Q(kind="comune", comune__isnull=False)
+                | (~Q(kind="comune") & Q(comune__isnull=True)),
                 name="ente_comune_iff_kind_comune",
             ),
         ]
@@ -49,7 +54,7 @@ class Ente(models.Model):
 
 
 class ServiceUnit(models.Model):
-    """A service of the Ambito or of an Ente: Segretariato sociale, UO Riparativa, Servizio Affidi…"""
+    """A service of the Ambito or of an Ente: Segretariato sociale, UO Riparativa, Affidi…"""
 
     ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="service_units")
     ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="service_units")
@@ -94,10 +99,15 @@ class Operator(models.Model):
     )
     ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="operators")
     ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="operators")
-    profession = models.CharField("profilo professionale", max_length=30, choices=Profession.choices)
+    profession = models.CharField(
+        "profilo professionale", max_length=30, choices=Profession.choices
+    )
     role = models.CharField("ruolo", max_length=20, choices=Role.choices)
     area = models.CharField(
-        "area coordinata", max_length=20, choices=Area.choices, blank=True,
+        "area coordinata",
+        max_length=20,
+        choices=Area.choices,
+        blank=True,
         help_text="Per i coordinatori: l'area di cui vedono le cartelle.",
     )
     units = models.ManyToManyField(

@@ -26,11 +26,13 @@ class PossibleDuplicates(Exception):
         self.candidates = candidates
 
 
-def likely_duplicates(ambito: Ambito, *, first_name: str, last_name: str,
-                      birth_date: date) -> list[Person]:
+def likely_duplicates(
+    ambito: Ambito, *, first_name: str, last_name: str, birth_date: date
+) -> list[Person]:
     return list(
         Person.objects.in_ambito(ambito).filter(
-            first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(),
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
             birth_date=birth_date,
         )
     )
@@ -38,10 +40,22 @@ def likely_duplicates(ambito: Ambito, *, first_name: str, last_name: str,
 
 @transaction.atomic
 def register_person(
-    *, ambito: Ambito, by: Any, first_name: str, last_name: str, comune_residenza: Comune,
-    codice_fiscale: str = "", missing_code_reason: str = "", missing_code_note: str = "",
-    birth_date: date | None = None, sex: str = "", birthplace_name: str = "",
-    citizenship: str = "", address: str = "", phone: str = "", email: str = "",
+    *,
+    ambito: Ambito,
+    by: Any,
+    first_name: str,
+    last_name: str,
+    comune_residenza: Comune,
+    codice_fiscale: str = "",
+    missing_code_reason: str = "",
+    missing_code_note: str = "",
+    birth_date: date | None = None,
+    sex: str = "",
+    birthplace_name: str = "",
+    citizenship: str = "",
+    address: str = "",
+    phone: str = "",
+    email: str = "",
     confirm_not_duplicate: bool = False,
 ) -> Person:
     """Registers a person in the Ambito's record.
@@ -51,7 +65,9 @@ def register_person(
     Raises ValidationError (field → Italian message) or PossibleDuplicates.
     """
     if comune_residenza.ambito_id != ambito.pk:
-        raise ValidationError({"comune_residenza": "Il Comune di residenza non è di questo Ambito."})
+        raise ValidationError(
+            {"comune_residenza": "Il Comune di residenza non è di questo Ambito."}
+        )
     fields: dict[str, Any] = {}
     if codice_fiscale.strip():
         decoded = cf.decode(codice_fiscale)  # raises ValidationError in Italian
@@ -62,7 +78,9 @@ def register_person(
         if sex and sex != decoded.sex:
             raise ValidationError({"sex": "Il sesso non corrisponde al codice fiscale."})
         fields.update(
-            codice_fiscale=decoded.code, birth_date=decoded.birth_date, sex=decoded.sex,
+            codice_fiscale=decoded.code,
+            birth_date=decoded.birth_date,
+            sex=decoded.sex,
             birthplace_code=decoded.birthplace_code,
             birthplace_name=decoded.birthplace_name or birthplace_name,
         )
@@ -81,8 +99,11 @@ def register_person(
         if errors:
             raise ValidationError(errors)
         fields.update(
-            codice_fiscale=None, missing_code_reason=missing_code_reason,
-            missing_code_note=missing_code_note, birth_date=birth_date, sex=sex,
+            codice_fiscale=None,
+            missing_code_reason=missing_code_reason,
+            missing_code_note=missing_code_note,
+            birth_date=birth_date,
+            sex=sex,
             birthplace_name=birthplace_name,
         )
     if fields["birth_date"] > timezone.localdate():
@@ -90,14 +111,21 @@ def register_person(
     if not first_name.strip() or not last_name.strip():
         raise ValidationError("Nome e cognome sono obbligatori.")
     if not confirm_not_duplicate:
-        candidates = likely_duplicates(ambito, first_name=first_name, last_name=last_name,
-                                       birth_date=fields["birth_date"])
+        candidates = likely_duplicates(
+            ambito, first_name=first_name, last_name=last_name, birth_date=fields["birth_date"]
+        )
         if candidates:
             raise PossibleDuplicates(candidates)
     person = Person(
-        ambito=ambito, first_name=first_name.strip(), last_name=last_name.strip(),
-        comune_residenza=comune_residenza, citizenship=citizenship, address=address,
-        phone=phone, email=email, **fields,
+        ambito=ambito,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        comune_residenza=comune_residenza,
+        citizenship=citizenship,
+        address=address,
+        phone=phone,
+        email=email,
+        **fields,
     )
     person.full_clean(validate_constraints=False)
     try:
@@ -108,45 +136,63 @@ def register_person(
             {"codice_fiscale": "Esiste già una persona con questo codice fiscale."}
         ) from exc
     PersonEvent.objects.create(
-        person=person, actor=by, kind=PersonEvent.Kind.REGISTERED,
+        person=person,
+        actor=by,
+        kind=PersonEvent.Kind.REGISTERED,
         summary=f"Registrata {person.full_name}",
-        data={"codice_fiscale": person.codice_fiscale,
-              "missing_code_reason": person.missing_code_reason},
+        data={
+            "codice_fiscale": person.codice_fiscale,
+            "missing_code_reason": person.missing_code_reason,
+        },
     )
     return person
 
 
 @transaction.atomic
-def create_household(reference_person: Person, *, by: Any, comune: Comune | None = None,
-                     address: str = "", since: date | None = None) -> Household:
+def create_household(
+    reference_person: Person,
+    *,
+    by: Any,
+    comune: Comune | None = None,
+    address: str = "",
+    since: date | None = None,
+) -> Household:
     """A new household around its reference person (intestatario)."""
     household = Household.objects.create(
-        ambito=reference_person.ambito, comune=comune or reference_person.comune_residenza,
+        ambito=reference_person.ambito,
+        comune=comune or reference_person.comune_residenza,
         address=address or reference_person.address,
     )
-    add_household_member(household, by=by, person=reference_person,
-                         relation=Relation.REFERENCE, since=since)
+    add_household_member(
+        household, by=by, person=reference_person, relation=Relation.REFERENCE, since=since
+    )
     return household
 
 
 @transaction.atomic
-def add_household_member(household: Household, *, by: Any, person: Person, relation: str,
-                         since: date | None = None) -> HouseholdMember:
+def add_household_member(
+    household: Household, *, by: Any, person: Person, relation: str, since: date | None = None
+) -> HouseholdMember:
     """Adds a person to a household. A person belongs to one household at a time."""
     if person.ambito_id != household.ambito_id:
         raise ValidationError("La persona e il nucleo appartengono ad Ambiti diversi.")
     if HouseholdMember.objects.filter(person=person, until__isnull=True).exists():
         raise ValidationError("La persona fa già parte di un altro nucleo.")
-    if relation == Relation.REFERENCE and household.current_members().filter(
-        relation=Relation.REFERENCE
-    ).exists():
+    if (
+        relation == Relation.REFERENCE
+        and household.current_members().filter(relation=Relation.REFERENCE).exists()
+    ):
         raise ValidationError("Il nucleo ha già un intestatario.")
     member = HouseholdMember.objects.create(
-        household=household, person=person, relation=relation,
+        household=household,
+        person=person,
+        relation=relation,
         since=since or timezone.localdate(),
     )
     PersonEvent.objects.create(
-        person=person, actor=by, kind=PersonEvent.Kind.HOUSEHOLD_JOINED,
+        person=person,
+        actor=by,
+        kind=PersonEvent.Kind.HOUSEHOLD_JOINED,
         summary=f"Ingresso nel nucleo n. {household.pk} come {member.get_relation_display()}",
         data={"household": household.pk, "relation": relation},
     )

@@ -1,6 +1,5 @@
 from datetime import date
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -42,10 +41,15 @@ class Person(models.Model):
         OTHER = "altro", "Altro motivo (specificare nelle note)"
 
     ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="persons")
-    codice_fiscale = models.CharField("codice fiscale", max_length=16, null=True, blank=True)
+    # NULL, not "", for people without a code: the unique constraint must ignore them.
+    codice_fiscale = models.CharField(  # noqa: DJ001
+        "codice fiscale", max_length=16, null=True, blank=True
+    )
     missing_code_reason = models.CharField(
-        "motivo dell'assenza del codice fiscale", max_length=30,
-        choices=MissingCodeReason.choices, blank=True,
+        "motivo dell'assenza del codice fiscale",
+        max_length=30,
+        choices=MissingCodeReason.choices,
+        blank=True,
     )
     missing_code_note = models.CharField("note sull'identificazione", max_length=300, blank=True)
     last_name = models.CharField("cognome", max_length=100)
@@ -56,7 +60,10 @@ class Person(models.Model):
     birthplace_name = models.CharField("luogo di nascita", max_length=200, blank=True)
     citizenship = models.CharField("cittadinanza", max_length=100, blank=True)
     comune_residenza = models.ForeignKey(
-        Comune, on_delete=models.PROTECT, related_name="residents", verbose_name="Comune di residenza"
+        Comune,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name="Comune di residenza",
     )
     address = models.CharField("indirizzo", max_length=200, blank=True)
     phone = models.CharField("telefono", max_length=40, blank=True)
@@ -75,7 +82,8 @@ class Person(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["ambito", "codice_fiscale"], condition=Q(codice_fiscale__isnull=False),
+                fields=["ambito", "codice_fiscale"],
+                condition=Q(codice_fiscale__isnull=False),
                 name="person_codice_fiscale_unique_in_ambito",
                 violation_error_message="Esiste già una persona con questo codice fiscale.",
             ),
@@ -171,7 +179,9 @@ class Relation(models.TextChoices):
 class HouseholdMember(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
-    relation = models.CharField("relazione con l'intestatario", max_length=20, choices=Relation.choices)
+    relation = models.CharField(
+        "relazione con l'intestatario", max_length=20, choices=Relation.choices
+    )
     since = models.DateField("dal", default=timezone.localdate)
     until = models.DateField("al", null=True, blank=True)
 
@@ -181,12 +191,14 @@ class HouseholdMember(models.Model):
         ordering = ["household", "since", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=Q(until__isnull=True),
+                fields=["person"],
+                condition=Q(until__isnull=True),
                 name="member_one_current_household",
                 violation_error_message="La persona fa già parte di un altro nucleo.",
             ),
             models.UniqueConstraint(
-                fields=["household"], condition=Q(until__isnull=True, relation="intestatario"),
+                fields=["household"],
+                condition=Q(until__isnull=True, relation="intestatario"),
                 name="member_one_reference_person",
                 violation_error_message="Il nucleo ha già un intestatario.",
             ),

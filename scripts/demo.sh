@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make demo`: set-up, the SQLite database under var/, the demo data once, then gunicorn.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh base
+export AMBITO_DEMO=1
+export PORT="${PORT:-8000}"
+mkdir -p var
+.venv/bin/python manage.py migrate --noinput -v0
+.venv/bin/python manage.py collectstatic --noinput -v0
+.venv/bin/python manage.py load_demo --if-empty --persons "${DEMO_PERSONS:-400}"
+
+cat <<MSG
+
+  Ambito (demo) su http://127.0.0.1:$PORT/
+  Accesso: anna, luca, paolo, giulia, marco, elena, admin, sara — password "demo"
+  (dati interamente fittizi; vedi README.md). Ctrl-C per fermare.
+
+MSG
+exec .venv/bin/gunicorn ambito.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
+  --access-logfile - --error-logfile -
