@@ -29,7 +29,8 @@ def _create_guards(table: str):  # type: ignore[no-untyped-def]
             schema_editor.execute(
                 "CREATE OR REPLACE FUNCTION ambito_append_only() RETURNS trigger AS $$ "
                 "BEGIN RAISE EXCEPTION 'append-only table %', TG_TABLE_NAME; END; "
-                "$$ LANGUAGE plpgsql"
+                "$$ LANGUAGE plpgsql",
+                params=None,  # no %-interpolation: the % above is PL/pgSQL's
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "

@@ -20,7 +20,7 @@ DEMO_MODE = env_bool("AMBITO_DEMO")
 
 SECRET_KEY = os.environ.get("AMBITO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or DEMO_MODE or os.environ.get("AMBITO_TESTING"):
+    if DEBUG or DEMO_MODE or env_bool("AMBITO_TESTING"):
         SECRET_KEY = "insecure-development-key-not-for-production-use-0123456789abcdef"
     else:
         raise ImproperlyConfigured("AMBITO_SECRET_KEY must be set when neither debug nor demo.")
@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "bootstrap_italia_template",
+    # django-ninja: its templates and vendored Swagger UI serve /api/v1/docs offline under CSP.
+    "ninja",
     "ambito.accounts",
     "ambito.territory",
     "ambito.organizations",
@@ -76,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "ambito.accounts.context_processors.operator",
+                "ambito.accounts.context_processors.site",
             ],
         },
     },
@@ -131,7 +134,8 @@ STORAGES = {
 }
 
 # Security: cookies and headers. HTTPS-only settings follow AMBITO_HTTPS (on in production).
-HTTPS = env_bool("AMBITO_HTTPS", default=not (DEBUG or DEMO_MODE))
+TESTING = env_bool("AMBITO_TESTING")
+HTTPS = env_bool("AMBITO_HTTPS", default=not (DEBUG or DEMO_MODE or TESTING))
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS

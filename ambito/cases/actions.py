@@ -7,10 +7,32 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ambito.accounts.access import CASE_ROLES
 from ambito.cases.models import Case, CaseEvent
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household, Person
 from ambito.territory.models import Comune
+
+
+def _already_open() -> ValidationError:
+    """Coded "unique", so that the API can tell a conflict (409) from invalid data (422)."""
+    return ValidationError(
+        {
+            "area": ValidationError(
+                "La persona ha già una cartella aperta in quest'area.", code="unique"
+            )
+        }
+    )
+
+
+def check_case_manager(operator: Operator, *, ambito_id: int) -> None:
+    """A case is managed by an operator of its Ambito whose role works on cases."""
+    if operator.ambito_id != ambito_id:
+        raise ValidationError({"case_manager": "L'operatore non è di questo Ambito."})
+    if operator.role not in CASE_ROLES:
+        raise ValidationError(
+            {"case_manager": "Il ruolo dell'operatore non consente di gestire cartelle."}
+        )
 
 
 @transaction.atomic
@@ -33,13 +55,13 @@ def open_case(
     owner_ambito_id = owner_comune.ambito_id if owner_comune else owner_unit.ambito_id  # type: ignore[union-attr]
     if owner_ambito_id != person.ambito_id:
         raise ValidationError("Il titolare della cartella non è dell'Ambito della persona.")
-    if case_manager is not None and case_manager.ambito_id != person.ambito_id:
-        raise ValidationError({"case_manager": "L'operatore non è di questo Ambito."})
+    if case_manager is not None:
+        check_case_manager(case_manager, ambito_id=person.ambito_id)
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
         raise ValidationError({"opened_on": "La data di apertura è nel futuro."})
     if Case.objects.open().filter(person=person, area=area).exists():
-        raise ValidationError({"area": "La persona ha già una cartella aperta in quest'area."})
+        raise _already_open()
     if household is None:
         membership = person.current_membership()
         household = membership.household if membership else None
@@ -57,9 +79,7 @@ def open_case(
         with transaction.atomic():
             case.save()
     except IntegrityError as exc:  # a concurrent opening in the same area
-        raise ValidationError(
-            {"area": "La persona ha già una cartella aperta in quest'area."}
-        ) from exc
+        raise _already_open() from exc
     CaseEvent.objects.create(
         case=case,
         actor=by,
@@ -103,8 +123,7 @@ def close_case(case: Case, *, by: Any, reason: str, closed_on: date | None = Non
 def change_case_manager(case: Case, *, by: Any, new_manager: Operator) -> Case:
     """Hands the case to another operator of the same Ambito."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if new_manager.ambito_id != case.ambito_id:
-        raise ValidationError({"case_manager": "L'operatore non è di questo Ambito."})
+    check_case_manager(new_manager, ambito_id=case.ambito_id)
     old = case.case_manager_id
     case.case_manager = new_manager
     case.save(update_fields=["case_manager"])

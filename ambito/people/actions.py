@@ -38,6 +38,17 @@ def likely_duplicates(
     )
 
 
+def _duplicate_code() -> ValidationError:
+    """Coded "unique", so that the API can tell a conflict (409) from invalid data (422)."""
+    return ValidationError(
+        {
+            "codice_fiscale": ValidationError(
+                "Esiste già una persona con questo codice fiscale.", code="unique"
+            )
+        }
+    )
+
+
 @transaction.atomic
 def register_person(
     *,
@@ -85,9 +96,7 @@ def register_person(
             birthplace_name=decoded.birthplace_name or birthplace_name,
         )
         if Person.objects.in_ambito(ambito).filter(codice_fiscale=decoded.code).exists():
-            raise ValidationError(
-                {"codice_fiscale": "Esiste già una persona con questo codice fiscale."}
-            )
+            raise _duplicate_code()
     else:
         errors = {}
         if not missing_code_reason:
@@ -132,9 +141,7 @@ def register_person(
         with transaction.atomic():
             person.save()
     except IntegrityError as exc:  # a concurrent registration of the same code
-        raise ValidationError(
-            {"codice_fiscale": "Esiste già una persona con questo codice fiscale."}
-        ) from exc
+        raise _duplicate_code() from exc
     PersonEvent.objects.create(
         person=person,
         actor=by,

@@ -1,0 +1,81 @@
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from ambito.accounts.access import CASE_ROLES
+from ambito.forms import DATE_WIDGET, ItaliaFormMixin
+from ambito.organizations.models import Area, Operator, ServiceUnit
+from ambito.territory.models import Comune
+
+
+class OperatorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Operator) -> str:  # type: ignore[override]
+        return f"{obj} – {obj.ente}"
+
+
+class OpenCaseForm(ItaliaFormMixin, forms.Form):
+    """Opening a case: the owner is one of the Ambito's Comuni or service units."""
+
+    area = forms.ChoiceField(label="Area", choices=[("", "Seleziona l'area"), *Area.choices])
+    owner = forms.ChoiceField(label="Titolare della cartella (Comune o servizio)")
+    case_manager = OperatorChoiceField(
+        label="Operatore responsabile (case manager)",
+        queryset=Operator.objects.none(),
+        empty_label="Seleziona l'operatore",
+    )
+    opened_on = forms.DateField(label="Data di apertura", widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, operator: Operator, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", default_values(operator))
+        super().__init__(*args, **kwargs)
+        ambito = operator.ambito
+        self.comuni = {str(c.pk): c for c in Comune.objects.in_ambito(ambito)}
+        self.units = {str(u.pk): u for u in ServiceUnit.objects.filter(ambito=ambito)}
+        self.fields["owner"].choices = [
+            ("", "Seleziona il titolare"),
+            ("Comuni", [(f"comune:{pk}", c.name) for pk, c in self.comuni.items()]),
+            ("Servizi", [(f"unit:{pk}", u.name) for pk, u in self.units.items()]),
+        ]
+        self.fields["case_manager"].queryset = (  # type: ignore[attr-defined]
+            Operator.objects.filter(ambito=ambito, role__in=CASE_ROLES)
+            .select_related("user", "ente")
+            .order_by("user__last_name", "user__first_name")
+        )
+
+    def clean_owner(self) -> Comune | ServiceUnit:
+        kind, _, pk = self.cleaned_data["owner"].partition(":")
+        return self.comuni[pk] if kind == "comune" else self.units[pk]
+
+    def action_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of cases.actions.open_case."""
+        data = self.cleaned_data
+        owner = data["owner"]
+        return {
+            "area": data["area"],
+            "owner_comune": owner if isinstance(owner, Comune) else None,
+            "owner_unit": owner if isinstance(owner, ServiceUnit) else None,
+            "case_manager": data["case_manager"],
+            "opened_on": data["opened_on"],
+        }
+
+
+def default_values(operator: Operator) -> dict[str, Any]:
+    """A Comune's social worker opens for their Comune; the others for one of their units."""
+    if operator.comune is not None:
+        owner = f"comune:{operator.comune.pk}"
+    else:
+        unit = operator.units.order_by("name").first()
+        owner = f"unit:{unit.pk}" if unit else ""
+    return {"owner": owner, "case_manager": operator.pk, "opened_on": timezone.localdate()}
+
+
+class CloseCaseForm(ItaliaFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Motivo della chiusura",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    closed_on = forms.DateField(
+        label="Data di chiusura", widget=DATE_WIDGET, initial=timezone.localdate
+    )

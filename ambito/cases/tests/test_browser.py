@@ -1,0 +1,145 @@
+"""The main path in a real browser: log in, find a person, open their case.
+
+Runs Debian's chromium through Playwright against pytest-django's live server. The live server
+flushes the database when the test ends, so conftest sorts browser tests last.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+
+from ambito.cases.models import Case
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+# Refused by our CSP and harmless: video.js, bundled in Bootstrap Italia, injects <style>
+# elements and its CSS declares an icon font as a data: URI. We show no video.
+KNOWN_CSP_NOISE = (
+    "Applying inline style violates the following Content Security Policy directive",
+    "Loading the font 'data:application/font-woff",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plain_http_live_server():
+    """The live server speaks plain http and serves static files through the finders.
+
+    Session-scoped so that it applies before the (session-scoped) live server starts: its
+    SecurityMiddleware reads SECURE_SSL_REDIRECT once. Unhashed static names, because the live
+    server's static handler does not know the manifest's hashed ones.
+    """
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        STORAGES=storages,
+    ):
+        yield
+
+
+@pytest.fixture
+def deletable_events(transactional_db):
+    """Lets the live server's final flush empty the append-only event tables on SQLite.
+
+    The SQLite guards refuse DELETE row by row; PostgreSQL flushes with TRUNCATE, which the
+    row triggers do not see. Dropped just before the flush, when the test has ended.
+    """
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_no_delete'"
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER "{name}"')
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM must still answer.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="it-IT")
+        page.problems = []
+        page.on(
+            "console",
+            lambda msg: msg.type == "error"
+            and not msg.text.startswith(KNOWN_CSP_NOISE)
+            and page.problems.append(f"console: {msg.text}"),
+        )
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"),
+        )
+        yield page
+        browser.close()
+
+
+def test_anna_logs_in_finds_her_person_and_reads_the_case_timeline(
+    live_server, deletable_events, browser_page
+):
+    case = (
+        Case.objects.open()
+        .filter(case_manager__user__username="anna")
+        .select_related("person")
+        .first()
+    )
+    person = case.person
+    page = browser_page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Nome utente").fill("anna")
+    page.get_by_label("Password").fill("demo")
+    page.screenshot(path=SCREENSHOTS / "login.png", full_page=True)
+    page.get_by_role("button", name="Accedi").click()
+    page.get_by_role("heading", name="Le mie cartelle").wait_for()
+    page.screenshot(path=SCREENSHOTS / "home.png", full_page=True)
+
+    page.get_by_role("link", name="Cerca persona").click()
+    page.get_by_label("Codice fiscale, cognome o nome").fill(person.full_name)
+    page.get_by_role("button", name="Cerca").click()
+    page.get_by_role("link", name=person.full_name).click()
+    page.get_by_role("heading", name=person.full_name, level=1).wait_for()
+    page.screenshot(path=SCREENSHOTS / "person.png", full_page=True)
+
+    page.get_by_role("link", name=f"Cartella {case.reference}").click()
+    heading = page.get_by_role("heading", level=1)
+    assert case.reference in heading.inner_text()
+    timeline = page.locator("ol.timeline-list")
+    assert timeline.is_visible()
+    assert "Apertura della cartella" in timeline.inner_text()
+    page.screenshot(path=SCREENSHOTS / "case.png", full_page=True)
+
+    # Bootstrap Italia really applies: its font and its header colours, and nothing refused.
+    page.evaluate("document.fonts.ready")
+    body_font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert body_font.startswith('"Titillium Web"')
+    assert page.evaluate("document.fonts.check('16px \"Titillium Web\"')")
+    header_bg = page.evaluate(
+        "getComputedStyle(document.querySelector('.it-header-slim-wrapper')).backgroundColor"
+    )
+    assert header_bg not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.problems == []

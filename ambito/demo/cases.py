@@ -1,0 +1,115 @@
+"""Synthetic cases for the demo, opened and closed through the case actions."""
+
+import random
+from datetime import date, timedelta
+
+from ambito.cases.actions import close_case, open_case
+from ambito.cases.models import Case
+from ambito.organizations.models import Area, Operator, ServiceUnit
+from ambito.people.models import Household, Person
+from ambito.territory.models import Comune
+
+CLOSURE_REASONS = [
+    "Obiettivi raggiunti",
+    "Trasferimento in altro Comune",
+    "Rinuncia dell'interessato",
+    "Presa in carico da altro servizio",
+]
+ADULT_AREAS = {Area.POVERTY: 4, Area.HOUSING: 2, Area.WORK: 2, Area.DISABILITY: 2}
+
+
+class CaseMaker:
+    """Opens plausible cases: the area follows the person's age, the dates the last 3 years."""
+
+    def __init__(self, *, rng: random.Random, today: date) -> None:
+        self.rng, self.today = rng, today
+
+    def open_for(
+        self,
+        household: Household,
+        manager: Operator,
+        *,
+        unit: ServiceUnit | None = None,
+        closed_before: bool = False,
+    ) -> Case:
+        """An open case managed by `manager` (of `unit`, or of the household's Comune).
+
+        With a unit the case is for a minor; with `closed_before` an earlier case of the same
+        person and area was closed first.
+        """
+        members = self._members(household)
+        minors = [p for p in members if p.age_on(self.today) < 18]
+        if unit is not None:
+            return self._open(minors[0], household, Area.FAMILY_MINORS, manager, unit)
+        person = minors[0] if minors else members[0]
+        area = self._area_for(person)
+        opened_on = None
+        if closed_before:
+            earlier_on = self.today - timedelta(days=self.rng.randint(700, 1000))
+            earlier = self._open(person, household, area, manager, household.comune, earlier_on)
+            closed_on = earlier.opened_on + timedelta(days=self.rng.randint(90, 400))
+            close_case(earlier, by=manager.user, reason=CLOSURE_REASONS[0], closed_on=closed_on)
+            opened_on = closed_on + timedelta(days=self.rng.randint(60, 200))
+        return self._open(person, household, area, manager, household.comune, opened_on)
+
+    def open_random(
+        self,
+        household: Household,
+        *,
+        worker: Operator,
+        psychologist: Operator,
+        child_protection: ServiceUnit | None,
+    ) -> Case:
+        """A case for one member, by the Comune's `worker` or, for some minors, by the
+        `psychologist` of the `child_protection` unit; about a quarter are closed."""
+        rng = self.rng
+        members = self._members(household)
+        minors = [p for p in members if p.age_on(self.today) < 18]
+        person = rng.choice(minors) if minors and rng.random() < 0.6 else rng.choice(members)
+        area = self._area_for(person)
+        manager: Operator = worker
+        owner: Comune | ServiceUnit = household.comune
+        if area == Area.FAMILY_MINORS and child_protection is not None and rng.random() < 0.3:
+            manager, owner = psychologist, child_protection
+        case = self._open(person, household, area, manager, owner)
+        days_open = (self.today - case.opened_on).days
+        if rng.random() < 0.25 and days_open >= 30:
+            closed_on = case.opened_on + timedelta(days=rng.randint(30, days_open))
+            reason = rng.choice(CLOSURE_REASONS)
+            close_case(case, by=manager.user, reason=reason, closed_on=closed_on)
+        return case
+
+    def _open(
+        self,
+        person: Person,
+        household: Household,
+        area: str,
+        manager: Operator,
+        owner: Comune | ServiceUnit,
+        opened_on: date | None = None,
+    ) -> Case:
+        # By default a day of the last three years, never before the person was born.
+        if opened_on is None:
+            opened_on = self.today - timedelta(days=self.rng.randint(0, 3 * 365))
+        return open_case(
+            person,
+            by=manager.user,
+            area=area,
+            case_manager=manager,
+            household=household,
+            owner_comune=owner if isinstance(owner, Comune) else None,
+            owner_unit=owner if isinstance(owner, ServiceUnit) else None,
+            opened_on=max(opened_on, person.birth_date),
+        )
+
+    def _area_for(self, person: Person) -> str:
+        age = person.age_on(self.today)
+        if age < 18:
+            return Area.FAMILY_MINORS
+        if age > 75:
+            return Area.ELDERLY
+        return self.rng.choices(list(ADULT_AREAS), weights=list(ADULT_AREAS.values()))[0]
+
+    @staticmethod
+    def _members(household: Household) -> list[Person]:
+        return [member.person for member in household.current_members()]

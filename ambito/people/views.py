@@ -1,0 +1,84 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ambito.accounts.access import case_operator_of
+from ambito.cases.access import cases_visible_to
+from ambito.forms import add_action_errors
+from ambito.organizations.models import Operator
+from ambito.people.access import get_household_for_user, get_person_for_user, persons_visible_to
+from ambito.people.actions import PossibleDuplicates, register_person
+from ambito.people.forms import PersonForm
+
+PAGE_SIZE = 25
+
+
+def case_operator_or_404(user: Any) -> Operator:
+    """Only roles that work on cases register persons; the others get the usual 404."""
+    operator = case_operator_of(user)
+    if operator is None:
+        raise Http404("Pagina non trovata.")
+    return operator
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Persons of the operator's Ambito by codice fiscale or name, 25 a page."""
+    query = request.GET.get("q", "").strip()
+    persons = persons_visible_to(request.user).search(query)
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/search.html", {"query": query, "page": page})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anagrafica, current household and cases of a person."""
+    person = get_person_for_user(request.user, pk)
+    membership = person.current_membership()
+    context = {
+        "person": person,
+        "membership": membership,
+        "members": membership.household.current_members() if membership else [],
+        "cases": cases_visible_to(request.user).filter(person=person),
+    }
+    return render(request, "people/detail.html", context)
+
+
+@login_required
+def household(request: HttpRequest, pk: int) -> HttpResponse:
+    """A household: where it lives, who belongs to it, and their open cases."""
+    found = get_household_for_user(request.user, pk)
+    members = list(found.current_members())
+    open_cases = cases_visible_to(request.user).open().filter(
+        person__in=[m.person_id for m in members]
+    )
+    for member in members:
+        member.open_cases = [c for c in open_cases if c.person_id == member.person_id]
+    return render(request, "people/household.html", {"household": found, "members": members})
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Registers a person; possible duplicates are shown and need an explicit confirmation."""
+    operator = case_operator_or_404(request.user)
+    form = PersonForm(
+        request.POST or None, ambito=operator.ambito, initial={"comune_residenza": operator.comune}
+    )
+    candidates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = register_person(ambito=operator.ambito, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        except PossibleDuplicates as exc:
+            candidates = exc.candidates
+        else:
+            messages.success(request, _("Registrata la persona %s.") % person.full_name)
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/register.html", {"form": form, "candidates": candidates})
