@@ -31,7 +31,7 @@ class ItaliaFormMixin:
     forms/field.html: the form renderer does not see the project's template directory.
     """
 
-    bound_field_class = ItaliaBoundField
+    bound_field_class: type[BoundField] | None = ItaliaBoundField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

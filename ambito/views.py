@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from ambito.accounts.access import case_operator_of
 from ambito.cases.access import cases_visible_to
 
 
@@ -22,5 +23,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The operator's desk: the open cases they manage."""
-    my_cases = cases_visible_to(request.user).open().filter(case_manager__user_id=request.user.pk)
+    operator = case_operator_of(request.user)
+    open_cases = cases_visible_to(request.user).open()
+    my_cases = open_cases.managed_by(operator) if operator else open_cases.none()
     return render(request, "home.html", {"my_cases": my_cases})

@@ -32,7 +32,7 @@ class OpenCaseForm(ItaliaFormMixin, forms.Form):
         ambito = operator.ambito
         self.comuni = {str(c.pk): c for c in Comune.objects.in_ambito(ambito)}
         self.units = {str(u.pk): u for u in ServiceUnit.objects.filter(ambito=ambito)}
-        self.fields["owner"].choices = [
+        self.fields["owner"].choices = [  # type: ignore[attr-defined]
             ("", "Seleziona il titolare"),
             ("Comuni", [(f"comune:{pk}", c.name) for pk, c in self.comuni.items()]),
             ("Servizi", [(f"unit:{pk}", u.name) for pk, u in self.units.items()]),

@@ -43,8 +43,11 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def open_new(request: HttpRequest) -> HttpResponse:
     """Opens a case for the person in ?persona=<id>."""
-    person = get_person_for_user(request.user, request.GET.get("persona"))
-    form = OpenCaseForm(request.POST or None, operator=request.user.operator)
+    # The gatekeeper answers 404 to anything that is not the id of a person of the user.
+    person = get_person_for_user(request.user, request.GET.get("persona"))  # type: ignore[arg-type]
+    # Having passed the gatekeeper, the user is an operator who works on cases.
+    operator = request.user.operator  # type: ignore[union-attr]
+    form = OpenCaseForm(request.POST or None, operator=operator)
     if request.method == "POST" and form.is_valid():
         try:
             case = open_case(person, by=request.user, **form.action_arguments())

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -54,12 +55,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def household(request: HttpRequest, pk: int) -> HttpResponse:
     """A household: where it lives, who belongs to it, and their open cases."""
     found = get_household_for_user(request.user, pk)
-    members = list(found.current_members())
-    open_cases = cases_visible_to(request.user).open().filter(
-        person__in=[m.person_id for m in members]
+    open_cases = Prefetch(
+        "person__cases", queryset=cases_visible_to(request.user).open(), to_attr="open_cases"
     )
-    for member in members:
-        member.open_cases = [c for c in open_cases if c.person_id == member.person_id]
+    members = found.current_members().prefetch_related(open_cases)
     return render(request, "people/household.html", {"household": found, "members": members})
 
 

@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,14 +15,24 @@ def test_healthz_answers_200_when_the_database_answers(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-@pytest.mark.django_db
-@pytest.mark.urls("ambito.tests.failing_urls")
-def test_errors_are_logged_to_stdout_with_debug_off(capfd, settings):
-    settings.DEBUG = False
-    response = Client(raise_request_exception=False).get("/explode")
-    assert response.status_code == 500
-    out, _ = capfd.readouterr()
-    assert "boom for the logging test" in out
+LOG_PROBE = """
+import django
+from django.test import Client, override_settings
+django.setup()
+with override_settings(ROOT_URLCONF="ambito.tests.failing_urls", DEBUG=False):
+    print("status", Client(raise_request_exception=False).get("/explode").status_code)
+"""
+
+
+def test_errors_are_logged_to_stdout_with_debug_off():
+    env = production_env(AMBITO_HTTPS="0", AMBITO_ALLOWED_HOSTS="testserver")
+    env["DJANGO_SETTINGS_MODULE"] = "ambito.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", LOG_PROBE], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "status 500" in result.stdout, result.stderr
+    assert "ERROR django.request Internal Server Error: /explode" in result.stdout
+    assert "RuntimeError: boom for the logging test" in result.stdout
 
 
 def production_env(**extra: str) -> dict[str, str]:
@@ -31,8 +40,8 @@ def production_env(**extra: str) -> dict[str, str]:
     env.update(
         AMBITO_SECRET_KEY="x" * 20 + "production-secret-for-the-deploy-check-0123456789",
         AMBITO_ALLOWED_HOSTS="ambito.example.it",
-        **extra,
     )
+    env.update(extra)
     return env
 
 

@@ -10,13 +10,11 @@ from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-# Tests run with the production security settings: plain http is redirected to https.
-HTTPS = {"x-forwarded-proto": "https"}
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 
 
 def test_the_login_page_is_italian_labelled_and_strict():
-    response = Client(headers=HTTPS).get(reverse("accounts:login"))
+    response = Client().get(reverse("accounts:login"))
     html = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="it">' in html
@@ -29,7 +27,7 @@ def test_the_login_page_is_italian_labelled_and_strict():
 
 
 def test_anna_logs_in_with_the_demo_password_and_lands_on_her_cases(anna):
-    client = Client(headers=HTTPS)
+    client = Client()
     response = client.post(reverse("accounts:login"), {"username": "anna", "password": "demo"})
     assert response.status_code == 302
     assert response.url == reverse("home")
@@ -38,7 +36,7 @@ def test_anna_logs_in_with_the_demo_password_and_lands_on_her_cases(anna):
 
 def test_login_goes_back_to_the_page_asked_for(anna):
     target = reverse("people:search")
-    response = Client(headers=HTTPS).post(
+    response = Client().post(
         f"{reverse('accounts:login')}?next={target}",
         {"username": "anna", "password": "demo", "next": target},
     )
@@ -46,7 +44,7 @@ def test_login_goes_back_to_the_page_asked_for(anna):
 
 
 def test_a_wrong_password_shows_the_italian_error(anna):
-    response = Client(headers=HTTPS).post(
+    response = Client().post(
         reverse("accounts:login"), {"username": "anna", "password": "sbagliata"}
     )
     html = response.content.decode()
@@ -57,15 +55,15 @@ def test_a_wrong_password_shows_the_italian_error(anna):
 
 def test_a_logged_in_user_is_sent_from_the_login_page_to_the_desk(anna):
     client = client_for(anna)
-    response = client.get(reverse("accounts:login"), headers=HTTPS)
+    response = client.get(reverse("accounts:login"))
     assert response.status_code == 302
     assert response.url == reverse("home")
 
 
 def test_logout_is_a_post_that_ends_the_session(anna):
     client = client_for(anna)
-    assert client.get(reverse("accounts:logout"), headers=HTTPS).status_code == 405
-    response = client.post(reverse("accounts:logout"), headers=HTTPS)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert response.url == reverse("accounts:login")
-    assert client.get(reverse("home"), headers=HTTPS).status_code == 302
+    assert client.get(reverse("home")).status_code == 302

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import override_settings
+from playwright.sync_api import expect, sync_playwright
 
 from ambito.cases.models import Case
 
@@ -35,25 +35,14 @@ KNOWN_CSP_NOISE = (
 )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def plain_http_live_server():
-    """The live server speaks plain http and serves static files through the finders.
-
-    Session-scoped so that it applies before the (session-scoped) live server starts: its
-    SecurityMiddleware reads SECURE_SSL_REDIRECT once. Unhashed static names, because the live
-    server's static handler does not know the manifest's hashed ones.
-    """
-    storages = {
+@pytest.fixture
+def unhashed_static(settings):
+    """Plain static names: the live server serves static files through the finders, which do
+    not know the hashed names of a manifest left by collectstatic."""
+    settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(
-        SECURE_SSL_REDIRECT=False,
-        SESSION_COOKIE_SECURE=False,
-        CSRF_COOKIE_SECURE=False,
-        STORAGES=storages,
-    ):
-        yield
 
 
 @pytest.fixture
@@ -77,7 +66,6 @@ def deletable_events(transactional_db):
 def browser_page(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM must still answer.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -85,9 +73,11 @@ def browser_page(monkeypatch):
         page.problems = []
         page.on(
             "console",
-            lambda msg: msg.type == "error"
-            and not msg.text.startswith(KNOWN_CSP_NOISE)
-            and page.problems.append(f"console: {msg.text}"),
+            lambda msg: (
+                msg.type == "error"
+                and not msg.text.startswith(KNOWN_CSP_NOISE)
+                and page.problems.append(f"console: {msg.text}")
+            ),
         )
         page.on(
             "response",
@@ -97,16 +87,22 @@ def browser_page(monkeypatch):
         browser.close()
 
 
-def test_anna_logs_in_finds_her_person_and_reads_the_case_timeline(
-    live_server, deletable_events, browser_page
-):
-    case = (
+@pytest.fixture
+def annas_case(transactional_db):
+    """One of anna's open cases, read before the browser starts: Playwright's greenlets would
+    give the ORM a connection of its own that nobody closes."""
+    return (
         Case.objects.open()
         .filter(case_manager__user__username="anna")
         .select_related("person")
         .first()
     )
-    person = case.person
+
+
+def test_anna_logs_in_finds_her_person_and_reads_the_case_timeline(
+    live_server, unhashed_static, deletable_events, annas_case, browser_page
+):
+    case, person = annas_case, annas_case.person
     page = browser_page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -126,11 +122,10 @@ def test_anna_logs_in_finds_her_person_and_reads_the_case_timeline(
     page.screenshot(path=SCREENSHOTS / "person.png", full_page=True)
 
     page.get_by_role("link", name=f"Cartella {case.reference}").click()
-    heading = page.get_by_role("heading", level=1)
-    assert case.reference in heading.inner_text()
-    timeline = page.locator("ol.timeline-list")
-    assert timeline.is_visible()
-    assert "Apertura della cartella" in timeline.inner_text()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+    timeline = page.get_by_role("list").filter(has_text="Apertura della cartella")
+    expect(timeline).to_be_visible()
+    expect(timeline).to_contain_text("Anna Ferrari")
     page.screenshot(path=SCREENSHOTS / "case.png", full_page=True)
 
     # Bootstrap Italia really applies: its font and its header colours, and nothing refused.

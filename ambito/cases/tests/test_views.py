@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from ambito.cases.models import Case, CaseEvent
 from ambito.organizations.models import Area
@@ -16,16 +16,7 @@ from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-# Tests run with the production security settings: plain http is redirected to https.
-HTTPS = {"x-forwarded-proto": "https"}
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
-
-
-def client_of(user):
-    """client_for(user), speaking through the HTTPS proxy as in production."""
-    client = client_for(user)
-    client.defaults["HTTP_X_FORWARDED_PROTO"] = "https"
-    return client
 
 
 def assert_strict_page(response):
@@ -63,7 +54,7 @@ def opening(user, **overrides):
 
 
 def test_the_desk_lists_the_open_cases_anna_manages(anna):
-    response = client_of(anna).get(reverse("home"))
+    response = client_for(anna).get(reverse("home"))
     html = response.content.decode()
     mine = Case.objects.open().filter(case_manager__user=anna)
     assert response.status_code == 200
@@ -76,18 +67,18 @@ def test_the_desk_lists_the_open_cases_anna_manages(anna):
 
 
 def test_the_desk_does_not_list_cases_managed_by_others(anna, luca):
-    response = client_of(anna).get(reverse("home"))
+    response = client_for(anna).get(reverse("home"))
     assert an_open_case_of(luca).reference not in response.content.decode()
 
 
 def test_the_desk_tells_a_planner_that_cases_are_not_for_their_role(marco):
-    response = client_of(marco).get(reverse("home"))
+    response = client_for(marco).get(reverse("home"))
     assert response.status_code == 200
     assert "non prevede la consultazione delle cartelle" in response.content.decode()
 
 
 def test_the_desk_shows_the_operator_ambito_and_logout_button(anna):
-    html = client_of(anna).get(reverse("home")).content.decode()
+    html = client_for(anna).get(reverse("home")).content.decode()
     assert anna.operator.ambito.name in html
     assert "Anna Ferrari" in html
     assert f'action="{reverse("accounts:logout")}"' in html
@@ -95,9 +86,9 @@ def test_the_desk_shows_the_operator_ambito_and_logout_button(anna):
 
 def test_the_demo_banner_shows_only_in_demo_mode(anna, settings):
     banner = "Ambiente dimostrativo: tutti i dati personali sono fittizi"
-    assert banner not in client_of(anna).get(reverse("home")).content.decode()
+    assert banner not in client_for(anna).get(reverse("home")).content.decode()
     settings.DEMO_MODE = True
-    assert banner in client_of(anna).get(reverse("home")).content.decode()
+    assert banner in client_for(anna).get(reverse("home")).content.decode()
 
 
 # The case page
@@ -105,7 +96,7 @@ def test_the_demo_banner_shows_only_in_demo_mode(anna, settings):
 
 def test_the_case_page_shows_header_household_and_timeline(anna):
     case = an_open_case_of(anna)
-    response = client_of(anna).get(reverse("cases:detail", args=[case.pk]))
+    response = client_for(anna).get(reverse("cases:detail", args=[case.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert case.reference in html
@@ -125,14 +116,14 @@ def test_the_case_page_shows_header_household_and_timeline(anna):
 
 def test_the_timeline_is_newest_first(anna):
     case = an_open_case_of(anna)
-    response = client_of(anna).get(reverse("cases:detail", args=[case.pk]))
+    response = client_for(anna).get(reverse("cases:detail", args=[case.pk]))
     events = list(response.context["events"])
     assert events == sorted(events, key=lambda e: (e.at, e.pk), reverse=True)
 
 
 def test_a_closed_case_has_no_closing_form(anna):
     case = Case.objects.filter(ambito=anna.operator.ambito, status=Case.Status.CLOSED).first()
-    response = client_of(anna).get(reverse("cases:detail", args=[case.pk]))
+    response = client_for(anna).get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 200
     assert response.context["close_form"] is None
     assert case.closure_reason in response.content.decode()
@@ -140,7 +131,7 @@ def test_a_closed_case_has_no_closing_form(anna):
 
 def test_sara_gets_404_for_a_treviglio_case(sara):
     case = a_treviglio_case()
-    client = client_of(sara)
+    client = client_for(sara)
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
     assert client.post(reverse("cases:close", args=[case.pk]), {}).status_code == 404
     open_url = f"{reverse('cases:open')}?persona={case.person_id}"
@@ -149,14 +140,14 @@ def test_sara_gets_404_for_a_treviglio_case(sara):
 
 @pytest.mark.parametrize("name", ["marco", "elena"])
 def test_planners_and_providers_get_404_on_cases(request, name):
-    client = client_of(request.getfixturevalue(name))
+    client = client_for(request.getfixturevalue(name))
     case = a_treviglio_case()
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
     assert client.get(f"{reverse('cases:open')}?persona={case.person_id}").status_code == 404
 
 
 def test_a_missing_case_or_person_is_a_404_too(anna):
-    client = client_of(anna)
+    client = client_for(anna)
     assert client.get(reverse("cases:detail", args=[10**9])).status_code == 404
     assert client.get(reverse("cases:open")).status_code == 404
     assert client.get(f"{reverse('cases:open')}?persona=abc").status_code == 404
@@ -172,7 +163,7 @@ def test_a_missing_case_or_person_is_a_404_too(anna):
     ],
 )
 def test_anonymous_users_are_redirected_to_login(url):
-    response = Client(headers=HTTPS).get(url)
+    response = Client().get(url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
@@ -182,7 +173,7 @@ def test_anonymous_users_are_redirected_to_login(url):
 
 def test_the_opening_form_defaults_to_annas_comune_herself_and_today(anna):
     person = a_person_without_cases(anna)
-    response = client_of(anna).get(f"{reverse('cases:open')}?persona={person.pk}")
+    response = client_for(anna).get(f"{reverse('cases:open')}?persona={person.pk}")
     form = response.context["form"]
     assert response.status_code == 200
     assert form["owner"].value() == f"comune:{anna.operator.comune.pk}"
@@ -196,14 +187,14 @@ def test_the_opening_form_defaults_to_annas_comune_herself_and_today(anna):
 
 def test_a_unit_operator_defaults_to_one_of_their_units(paolo):
     person = a_person_without_cases(paolo)
-    response = client_of(paolo).get(f"{reverse('cases:open')}?persona={person.pk}")
+    response = client_for(paolo).get(f"{reverse('cases:open')}?persona={person.pk}")
     unit_ids = {f"unit:{pk}" for pk in paolo.operator.units.values_list("pk", flat=True)}
     assert response.context["form"]["owner"].value() in unit_ids
 
 
 def test_opening_a_case_writes_it_with_its_event_and_shows_it(anna):
     person = a_person_without_cases(anna)
-    client = client_of(anna)
+    client = client_for(anna)
     response = client.post(f"{reverse('cases:open')}?persona={person.pk}", opening(anna))
     case = Case.objects.get(person=person)
     assert response.status_code == 302
@@ -220,7 +211,7 @@ def test_opening_a_case_writes_it_with_its_event_and_shows_it(anna):
 def test_it_refuses_a_second_open_case_in_the_same_area_with_the_italian_message(anna):
     existing = an_open_case_of(anna)
     before = Case.objects.count()
-    response = client_of(anna).post(
+    response = client_for(anna).post(
         f"{reverse('cases:open')}?persona={existing.person_id}", opening(anna, area=existing.area)
     )
     assert response.status_code == 200
@@ -235,7 +226,7 @@ def test_it_refuses_a_second_open_case_in_the_same_area_with_the_italian_message
 
 def test_an_owner_or_case_manager_of_another_ambito_is_not_a_choice(anna, sara):
     person = a_person_without_cases(anna)
-    response = client_of(anna).post(
+    response = client_for(anna).post(
         f"{reverse('cases:open')}?persona={person.pk}",
         opening(anna, owner=f"comune:{sara.operator.comune.pk}", case_manager=sara.operator.pk),
     )
@@ -248,7 +239,7 @@ def test_an_owner_or_case_manager_of_another_ambito_is_not_a_choice(anna, sara):
 def test_an_opening_date_in_the_future_is_refused(anna):
     person = a_person_without_cases(anna)
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = client_of(anna).post(
+    response = client_for(anna).post(
         f"{reverse('cases:open')}?persona={person.pk}", opening(anna, opened_on=tomorrow)
     )
     assert response.context["form"].errors["opened_on"] == ["La data di apertura è nel futuro."]
@@ -261,7 +252,7 @@ def test_an_opening_date_in_the_future_is_refused(anna):
 def test_closing_a_case_writes_a_case_event(anna):
     case = an_open_case_of(anna)
     today = timezone.localdate()
-    response = client_of(anna).post(
+    response = client_for(anna).post(
         reverse("cases:close", args=[case.pk]),
         {"reason": "Obiettivi raggiunti", "closed_on": today.strftime("%d/%m/%Y")},
     )
@@ -278,7 +269,7 @@ def test_closing_a_case_writes_a_case_event(anna):
 
 def test_closing_without_a_reason_shows_the_error_and_keeps_the_case_open(anna):
     case = an_open_case_of(anna)
-    response = client_of(anna).post(
+    response = client_for(anna).post(
         reverse("cases:close", args=[case.pk]), {"reason": "", "closed_on": ""}
     )
     case.refresh_from_db()
@@ -293,7 +284,7 @@ def test_closing_without_a_reason_shows_the_error_and_keeps_the_case_open(anna):
 def test_closing_before_the_opening_date_is_refused(anna):
     case = an_open_case_of(anna)
     before = (case.opened_on - timedelta(days=1)).isoformat()
-    response = client_of(anna).post(
+    response = client_for(anna).post(
         reverse("cases:close", args=[case.pk]), {"reason": "Prova", "closed_on": before}
     )
     assert response.context["close_form"].errors["closed_on"] == [
@@ -305,4 +296,4 @@ def test_closing_before_the_opening_date_is_refused(anna):
 
 def test_closing_needs_a_post(anna):
     case = an_open_case_of(anna)
-    assert client_of(anna).get(reverse("cases:close", args=[case.pk])).status_code == 405
+    assert client_for(anna).get(reverse("cases:close", args=[case.pk])).status_code == 405

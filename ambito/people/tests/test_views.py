@@ -14,8 +14,6 @@ from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-# Tests run with the production security settings: plain http is redirected to https.
-HTTPS = {"x-forwarded-proto": "https"}
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 
 
@@ -25,13 +23,6 @@ def assert_strict_page(response):
     html = response.content.decode()
     assert not INLINE_SCRIPT.search(html)
     assert " style=" not in html
-
-
-def client_of(user):
-    """client_for(user), speaking through the HTTPS proxy as in production."""
-    client = client_for(user)
-    client.defaults["HTTP_X_FORWARDED_PROTO"] = "https"
-    return client
 
 
 def a_person_of_annas_cases(anna):
@@ -75,7 +66,7 @@ def registration(anna, **overrides):
 
 def test_the_search_finds_one_of_annas_persons_by_surname(anna):
     person = a_person_of_annas_cases(anna)
-    response = client_of(anna).get(reverse("people:search"), {"q": person.last_name})
+    response = client_for(anna).get(reverse("people:search"), {"q": person.last_name})
     assert response.status_code == 200
     assert person in response.context["page"].object_list
     assert person.full_name in response.content.decode()
@@ -84,7 +75,7 @@ def test_the_search_finds_one_of_annas_persons_by_surname(anna):
 
 def test_the_search_finds_a_person_by_codice_fiscale_and_shows_birth_date_and_comune(anna):
     person = Person.objects.filter(ambito__code="treviglio", codice_fiscale__isnull=False).first()
-    response = client_of(anna).get(reverse("people:search"), {"q": person.codice_fiscale})
+    response = client_for(anna).get(reverse("people:search"), {"q": person.codice_fiscale})
     html = response.content.decode()
     assert list(response.context["page"].object_list) == [person]
     assert person.birth_date.strftime("%d/%m/%Y") in html
@@ -92,23 +83,23 @@ def test_the_search_finds_a_person_by_codice_fiscale_and_shows_birth_date_and_co
 
 
 def test_the_search_shows_25_persons_a_page(anna):
-    response = client_of(anna).get(reverse("people:search"), {"q": "a"})
+    response = client_for(anna).get(reverse("people:search"), {"q": "a"})
     page = response.context["page"]
     assert page.paginator.count > 25
     assert len(page.object_list) == 25
-    second = client_of(anna).get(reverse("people:search"), {"q": "a", "page": 2})
+    second = client_for(anna).get(reverse("people:search"), {"q": "a", "page": 2})
     assert second.context["page"].number == 2
 
 
 def test_an_empty_search_lists_nobody(anna):
-    response = client_of(anna).get(reverse("people:search"))
+    response = client_for(anna).get(reverse("people:search"))
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 0
 
 
 def test_sara_finds_nothing_when_searching_a_treviglio_name(sara):
     person = a_treviglio_person()
-    response = client_of(sara).get(reverse("people:search"), {"q": person.full_name})
+    response = client_for(sara).get(reverse("people:search"), {"q": person.full_name})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 0
     assert reverse("people:detail", args=[person.pk]) not in response.content.decode()
@@ -119,7 +110,7 @@ def test_sara_finds_nothing_when_searching_a_treviglio_name(sara):
 
 def test_the_person_page_shows_anagrafica_household_and_cases(anna):
     person = a_person_of_annas_cases(anna)
-    response = client_of(anna).get(reverse("people:detail", args=[person.pk]))
+    response = client_for(anna).get(reverse("people:detail", args=[person.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert person.full_name in html
@@ -135,7 +126,7 @@ def test_the_person_page_shows_anagrafica_household_and_cases(anna):
 def test_the_household_page_shows_members_relations_and_open_cases(anna):
     person = a_person_of_annas_cases(anna)
     household = a_household_of(person)
-    response = client_of(anna).get(reverse("people:household", args=[household.pk]))
+    response = client_for(anna).get(reverse("people:household", args=[household.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert household.comune.name in html
@@ -150,14 +141,14 @@ def test_the_household_page_shows_members_relations_and_open_cases(anna):
 def test_sara_gets_404_for_a_treviglio_person_and_household(sara):
     household = Household.objects.filter(ambito__code="treviglio").first()
     person = household.current_members().first().person
-    client = client_of(sara)
+    client = client_for(sara)
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 404
     assert client.get(reverse("people:household", args=[household.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["marco", "elena"])
 def test_planners_and_providers_get_404_on_persons(request, name):
-    client = client_of(request.getfixturevalue(name))
+    client = client_for(request.getfixturevalue(name))
     household = Household.objects.filter(ambito__code="treviglio").first()
     person = household.current_members().first().person
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 404
@@ -168,7 +159,7 @@ def test_planners_and_providers_get_404_on_persons(request, name):
 
 
 def test_a_missing_person_is_a_404_too(anna):
-    assert client_of(anna).get(reverse("people:detail", args=[10**9])).status_code == 404
+    assert client_for(anna).get(reverse("people:detail", args=[10**9])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -181,7 +172,7 @@ def test_a_missing_person_is_a_404_too(anna):
     ],
 )
 def test_anonymous_users_are_redirected_to_login(url):
-    response = Client(headers=HTTPS).get(url)
+    response = Client().get(url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
@@ -190,7 +181,7 @@ def test_anonymous_users_are_redirected_to_login(url):
 
 
 def test_the_registration_form_renders_with_the_comuni_of_annas_ambito_only(anna):
-    response = client_of(anna).get(reverse("people:register"))
+    response = client_for(anna).get(reverse("people:register"))
     comuni = response.context["form"].fields["comune_residenza"].queryset
     assert response.status_code == 200
     assert set(comuni.values_list("ambito__code", flat=True)) == {"treviglio"}
@@ -200,7 +191,7 @@ def test_the_registration_form_renders_with_the_comuni_of_annas_ambito_only(anna
 
 def test_an_invalid_codice_fiscale_shows_the_italian_error_and_creates_nothing(anna):
     before = Person.objects.count()
-    response = client_of(anna).post(
+    response = client_for(anna).post(
         reverse("people:register"), registration(anna, codice_fiscale="FTTPRV71D43L400A")
     )
     html = response.content.decode()
@@ -213,7 +204,7 @@ def test_an_invalid_codice_fiscale_shows_the_italian_error_and_creates_nothing(a
 
 def test_a_valid_codice_fiscale_gives_birth_date_and_sex(anna):
     code = a_fresh_codice_fiscale(sex="F", birthdate="03/04/1971")
-    client = client_of(anna)
+    client = client_for(anna)
     response = client.post(
         reverse("people:register"), registration(anna, codice_fiscale=code.lower())
     )
@@ -230,7 +221,7 @@ def test_a_valid_codice_fiscale_gives_birth_date_and_sex(anna):
 def test_a_codice_fiscale_already_registered_is_refused(anna):
     existing = Person.objects.filter(ambito__code="treviglio", codice_fiscale__isnull=False).first()
     before = Person.objects.count()
-    response = client_of(anna).post(
+    response = client_for(anna).post(
         reverse("people:register"), registration(anna, codice_fiscale=existing.codice_fiscale)
     )
     assert response.status_code == 200
@@ -240,7 +231,7 @@ def test_a_codice_fiscale_already_registered_is_refused(anna):
 
 def test_without_a_codice_fiscale_reason_birth_date_and_sex_are_required(anna):
     before = Person.objects.count()
-    response = client_of(anna).post(reverse("people:register"), registration(anna))
+    response = client_for(anna).post(reverse("people:register"), registration(anna))
     form = response.context["form"]
     assert response.status_code == 200
     assert form.errors["missing_code_reason"] == ["Senza codice fiscale indicare il motivo."]
@@ -260,7 +251,7 @@ def test_a_possible_duplicate_shows_the_candidates_and_saves_only_after_confirma
         sex=existing.sex,
     )
     before = Person.objects.count()
-    client = client_of(anna)
+    client = client_for(anna)
     response = client.post(reverse("people:register"), data)
     html = response.content.decode()
     assert response.status_code == 200
@@ -276,9 +267,29 @@ def test_a_possible_duplicate_shows_the_candidates_and_saves_only_after_confirma
 
 def test_a_comune_of_another_ambito_is_not_a_choice(anna, sara):
     code = a_fresh_codice_fiscale()
-    response = client_of(anna).post(
+    response = client_for(anna).post(
         reverse("people:register"),
         registration(anna, codice_fiscale=code, comune_residenza=sara.operator.comune.pk),
     )
     assert "comune_residenza" in response.context["form"].errors
     assert not Person.objects.filter(codice_fiscale=code).exists()
+
+
+# Error pages
+
+
+def test_a_404_is_our_italian_page_with_the_layout(anna):
+    response = client_for(anna).get(reverse("people:detail", args=[10**9]))
+    html = response.content.decode()
+    assert "Pagina non trovata" in html
+    assert "Le mie cartelle" in html
+    assert_strict_page(response)
+
+
+def test_the_500_page_renders_without_request_or_database():
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Si è verificato un errore" in response.content.decode()
