@@ -6,12 +6,8 @@ Kept apart from `ambito.api`, which imports the routers, so that they can import
 from math import ceil
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from ninja import Schema
-
-from ambito.accounts.access import case_operator_of
-from ambito.organizations.models import Operator
 
 PAGE_SIZE = 50
 
@@ -47,11 +43,3 @@ def paginate(queryset: QuerySet[Any], page: int) -> dict[str, Any]:
         "page": page,
         "pages": max(1, ceil(count / PAGE_SIZE)),
     }
-
-
-def require_case_operator(user: Any, message: str) -> Operator:
-    """The caller's Operator when their role works on cases; PermissionDenied(message) if not."""
-    op = case_operator_of(user)
-    if op is None:
-        raise PermissionDenied(message)
-    return op

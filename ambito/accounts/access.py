@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 from ambito.organizations.models import Operator
 
 # Roles that work on case content. Planners, administrators and the DPO never read it;
@@ -26,3 +28,13 @@ def case_operator_of(user: Any) -> Operator | None:
     """The user's Operator when their role reads case content, else None."""
     op = operator_of(user)
     return op if op is not None and op.role in CASE_ROLES else None
+
+
+def require_case_operator(
+    user: Any, message: str = "Il suo ruolo non consente di lavorare sulle cartelle."
+) -> Operator:
+    """The caller's Operator when their role works on cases; PermissionDenied(message) if not."""
+    op = case_operator_of(user)
+    if op is None:
+        raise PermissionDenied(message)
+    return op

@@ -1,6 +1,6 @@
 """Every change to a case: atomic, with its actor, leaving a CaseEvent."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -46,8 +46,13 @@ def open_case(
     case_manager: Operator | None = None,
     household: Household | None = None,
     opened_on: date | None = None,
+    recorded_at: datetime | None = None,
 ) -> Case:
-    """Takes a person into care in an area (presa in carico): one open case per area."""
+    """Takes a person into care in an area (presa in carico): one open case per area.
+
+    `recorded_at` dates the event of a historical record being loaded (migration from a
+    legacy system, demo data); the pages and the API never pass it.
+    """
     if area not in Area.values:
         raise ValidationError({"area": "Area non valida."})
     if (owner_comune is None) == (owner_unit is None):
@@ -83,6 +88,7 @@ def open_case(
     CaseEvent.objects.create(
         case=case,
         actor=by,
+        at=recorded_at or timezone.now(),
         kind=CaseEvent.Kind.OPENED,
         summary=f"Aperta la cartella nell'area {case.get_area_display()}",
         data={
@@ -95,8 +101,15 @@ def open_case(
 
 
 @transaction.atomic
-def close_case(case: Case, *, by: Any, reason: str, closed_on: date | None = None) -> Case:
-    """Closes an open case with its reason."""
+def close_case(
+    case: Case,
+    *,
+    by: Any,
+    reason: str,
+    closed_on: date | None = None,
+    recorded_at: datetime | None = None,
+) -> Case:
+    """Closes an open case with its reason (`recorded_at`: as in open_case)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Case.Status.OPEN:
         raise ValidationError("La cartella è già chiusa.")
@@ -112,6 +125,7 @@ def close_case(case: Case, *, by: Any, reason: str, closed_on: date | None = Non
     CaseEvent.objects.create(
         case=case,
         actor=by,
+        at=recorded_at or timezone.now(),
         kind=CaseEvent.Kind.CLOSED,
         summary="Chiusa la cartella",
         data={"reason": case.closure_reason, "closed_on": closed_on.isoformat()},

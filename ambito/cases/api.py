@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from ambito.accounts.access import CASE_ROLES, case_operator_of
-from ambito.api_common import ErrorOut, InvalidOut, Page, paginate, require_case_operator
+from ambito.accounts.access import CASE_ROLES, case_operator_of, require_case_operator
+from ambito.api_common import ErrorOut, InvalidOut, Page, paginate
 from ambito.cases.access import cases_visible_to, get_case_for_user
 from ambito.cases.actions import open_case
 from ambito.cases.models import Case, CaseEvent

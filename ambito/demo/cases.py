@@ -1,7 +1,9 @@
 """Synthetic cases for the demo, opened and closed through the case actions."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from ambito.cases.actions import close_case, open_case
 from ambito.cases.models import Case
@@ -16,6 +18,11 @@ CLOSURE_REASONS = [
     "Presa in carico da altro servizio",
 ]
 ADULT_AREAS = {Area.POVERTY: 4, Area.HOUSING: 2, Area.WORK: 2, Area.DISABILITY: 2}
+
+
+def office_hours(day: date) -> datetime:
+    """When a historical event is dated: mid-morning of its day, in the local time zone."""
+    return timezone.make_aware(datetime.combine(day, time(10, 30)))
 
 
 class CaseMaker:
@@ -48,7 +55,13 @@ class CaseMaker:
             earlier_on = self.today - timedelta(days=self.rng.randint(700, 1000))
             earlier = self._open(person, household, area, manager, household.comune, earlier_on)
             closed_on = earlier.opened_on + timedelta(days=self.rng.randint(90, 400))
-            close_case(earlier, by=manager.user, reason=CLOSURE_REASONS[0], closed_on=closed_on)
+            close_case(
+                earlier,
+                by=manager.user,
+                reason=CLOSURE_REASONS[0],
+                closed_on=closed_on,
+                recorded_at=office_hours(closed_on),
+            )
             opened_on = closed_on + timedelta(days=self.rng.randint(60, 200))
         return self._open(person, household, area, manager, household.comune, opened_on)
 
@@ -76,7 +89,13 @@ class CaseMaker:
         if rng.random() < 0.25 and days_open >= 30:
             closed_on = case.opened_on + timedelta(days=rng.randint(30, days_open))
             reason = rng.choice(CLOSURE_REASONS)
-            close_case(case, by=manager.user, reason=reason, closed_on=closed_on)
+            close_case(
+                case,
+                by=manager.user,
+                reason=reason,
+                closed_on=closed_on,
+                recorded_at=office_hours(closed_on),
+            )
         return case
 
     def _open(
@@ -100,6 +119,7 @@ class CaseMaker:
             owner_comune=owner if isinstance(owner, Comune) else None,
             owner_unit=owner if isinstance(owner, ServiceUnit) else None,
             opened_on=max(opened_on, person.birth_date),
+            recorded_at=office_hours(max(opened_on, person.birth_date)),
         )
 
     def _area_for(self, person: Person) -> str:

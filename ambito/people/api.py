@@ -7,13 +7,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from ambito.accounts.access import require_case_operator
 from ambito.api_common import (
     DuplicatesOut,
     ErrorOut,
     InvalidOut,
     Page,
     paginate,
-    require_case_operator,
 )
 from ambito.people.access import get_person_for_user, persons_visible_to
 from ambito.people.actions import register_person

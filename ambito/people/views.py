@@ -1,31 +1,20 @@
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from ambito.accounts.access import case_operator_of
+from ambito.accounts.access import require_case_operator
 from ambito.cases.access import cases_visible_to
 from ambito.forms import add_action_errors
-from ambito.organizations.models import Operator
 from ambito.people.access import get_household_for_user, get_person_for_user, persons_visible_to
 from ambito.people.actions import PossibleDuplicates, register_person
 from ambito.people.forms import PersonForm
 
 PAGE_SIZE = 25
-
-
-def case_operator_or_404(user: Any) -> Operator:
-    """Only roles that work on cases register persons; the others get the usual 404."""
-    operator = case_operator_of(user)
-    if operator is None:
-        raise Http404("Pagina non trovata.")
-    return operator
 
 
 @login_required
@@ -65,7 +54,9 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """Registers a person; possible duplicates are shown and need an explicit confirmation."""
-    operator = case_operator_or_404(request.user)
+    operator = require_case_operator(
+        request.user, _("Il suo ruolo non consente di registrare persone.")
+    )
     form = PersonForm(
         request.POST or None, ambito=operator.ambito, initial={"comune_residenza": operator.comune}
     )

@@ -94,3 +94,32 @@ def test_the_database_refuses_to_change_or_delete_case_events(anna):
         CaseEvent.objects.filter(pk=event.pk).update(summary="riscritto")
     with pytest.raises(DatabaseError), transaction.atomic():
         CaseEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_a_case_is_managed_only_by_an_operator_who_works_on_cases(anna, marco):
+    op = anna.operator
+    person = a_person_without_cases(op.ambito)
+    with pytest.raises(ValidationError, match="non consente di gestire cartelle"):
+        open_case(
+            person, by=anna, area=Area.POVERTY, owner_comune=op.comune, case_manager=marco.operator
+        )
+    assert not Case.objects.filter(person=person).exists()
+
+
+def test_historical_records_keep_their_own_event_time(anna):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    op = anna.operator
+    person = a_person_without_cases(op.ambito)
+    when = timezone.make_aware(dt.datetime(2024, 1, 15, 10, 30))
+    case = open_case(
+        person,
+        by=anna,
+        area=Area.WORK,
+        owner_comune=op.comune,
+        opened_on=dt.date(2024, 1, 15),
+        recorded_at=when,
+    )
+    assert case.events.get().at == when

@@ -153,7 +153,7 @@ def test_planners_and_providers_get_404_on_persons(request, name):
     person = household.current_members().first().person
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 404
     assert client.get(reverse("people:household", args=[household.pk])).status_code == 404
-    assert client.get(reverse("people:register")).status_code == 404
+    assert client.get(reverse("people:register")).status_code == 403
     search = client.get(reverse("people:search"), {"q": person.last_name})
     assert search.context["page"].paginator.count == 0
 
