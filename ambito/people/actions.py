@@ -81,7 +81,10 @@ def register_person(
         )
     fields: dict[str, Any] = {}
     if codice_fiscale.strip():
-        decoded = cf.decode(codice_fiscale)  # raises ValidationError in Italian
+        try:
+            decoded = cf.decode(codice_fiscale)
+        except ValidationError as exc:
+            raise ValidationError({"codice_fiscale": exc.error_list}) from exc
         if birth_date and birth_date != decoded.birth_date:
             raise ValidationError(
                 {"birth_date": "La data di nascita non corrisponde al codice fiscale."}
