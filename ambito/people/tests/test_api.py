@@ -77,7 +77,7 @@ def test_an_invalid_code_answers_422_in_italian_and_saves_nothing(anna):
     response = post(api_client(anna), body(codice_fiscale=wrong))
     assert response.status_code == 422
     assert "carattere di controllo del codice fiscale" in response.json()["detail"]
-    assert "non è corretto" in response.json()["errors"]["__all__"][0]
+    assert "non è corretto" in response.json()["errors"]["codice_fiscale"][0]
     assert Person.objects.count() == before
 
 
