@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 scripts/ensure-system.sh
 
+mkdir -p var
 export AMBITO_TESTING=1
 unset AMBITO_DEMO AMBITO_DEBUG DATABASE_URL || true
 
