@@ -1,9 +1,18 @@
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+
+# How long an API token lives unless a shorter or longer life is asked for when it is issued.
+API_TOKEN_DAYS = 90
+
+
+def default_token_expiry() -> datetime:
+    return timezone.now() + timedelta(days=API_TOKEN_DAYS)
 
 
 class User(AbstractUser):
@@ -16,7 +25,9 @@ class User(AbstractUser):
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def matching(self, raw: str) -> "ApiTokenQuerySet":
-        return self.filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True)
+        return self.filter(
+            digest=ApiToken.digest_of(raw), revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
 
 
 class ApiToken(models.Model):
@@ -29,6 +40,7 @@ class ApiToken(models.Model):
     prefix = models.CharField("prefisso", max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField("scade il", default=default_token_expiry)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -46,3 +58,63 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw_token() -> str:
         return secrets.token_urlsafe(32)
+
+
+class LoginFailure(models.Model):
+    """A failed login: enough of them in a window locks the username (see accounts.lockout)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "accesso fallito"
+        verbose_name_plural = "accessi falliti"
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccessLog(models.Model):
+    """Append-only: who read or exported which person, case or document, when and why.
+
+    The DPO searches it; a person may ask who accessed their data (GDPR art. 15).
+    """
+
+    class Action(models.TextChoices):
+        READ = "read", "Consultazione"
+        SEARCH = "search", "Ricerca"
+        EXPORT = "export", "Esportazione"
+        BREAK_GLASS = "break_glass", "Accesso straordinario"
+
+    ambito = models.ForeignKey(
+        "territory.Ambito", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("quando", default=timezone.now, db_index=True)
+    action = models.CharField("azione", max_length=20, choices=Action.choices)
+    object_type = models.CharField("oggetto", max_length=30)
+    object_id = models.CharField("identificativo", max_length=64, blank=True)
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="persona interessata",
+    )
+    purpose = models.CharField("finalità", max_length=300)
+    detail = models.JSONField("dettagli", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "registro degli accessi"
+        verbose_name_plural = "registro degli accessi"
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["ambito", "-at"], name="accesslog_ambito_at_idx"),
+            models.Index(fields=["person", "-at"], name="accesslog_person_at_idx"),
+            models.Index(fields=["user", "-at"], name="accesslog_user_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"

@@ -18,6 +18,14 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(case_manager=operator)
 
 
+class Reserved(models.TextChoices):
+    """Why a case is reserved to its team (empty: not reserved)."""
+
+    COURT_ORDER = "tutela", "Tutela minori su provvedimento dell'Autorità giudiziaria"
+    VIOLENCE = "violenza", "Violenza di genere o domestica"
+    TRAFFICKING = "tratta", "Tratta e sfruttamento"
+
+
 class Case(models.Model):
     """The cartella sociale: a person (and their household) taken into care in one area."""
 
@@ -66,6 +74,13 @@ class Case(models.Model):
     opened_on = models.DateField("aperta il")
     closed_on = models.DateField("chiusa il", null=True, blank=True)
     closure_reason = models.CharField("motivo della chiusura", max_length=300, blank=True)
+    reserved = models.CharField(
+        "riservatezza",
+        max_length=20,
+        choices=Reserved.choices,
+        blank=True,
+        help_text="Le cartelle riservate sono visibili solo alla loro équipe.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CaseQuerySet.as_manager()
@@ -130,3 +145,102 @@ class CaseEvent(EventBase):
     class Meta(EventBase.Meta):
         verbose_name = "evento della cartella"
         verbose_name_plural = "eventi della cartella"
+
+
+class CaseMember(models.Model):
+    """A professional of the case's équipe besides the case manager (psychologist, educator,
+    health-trust staff…). Reserved cases are visible to their members."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="case_memberships"
+    )
+    since = models.DateField("dal")
+    until = models.DateField("al", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "componente dell'équipe"
+        verbose_name_plural = "équipe della cartella"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "operator"],
+                condition=Q(until__isnull=True),
+                name="case_member_once_while_active",
+                violation_error_message="L'operatore fa già parte dell'équipe.",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="case_member_until_after_since",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator} – {self.case}"
+
+
+class CaseShare(models.Model):
+    """The case shared with another Comune or service unit (a family that moves, a household
+    housed in another Comune) until the share ends."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    comune = models.ForeignKey(
+        Comune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Comune",
+    )
+    unit = models.ForeignKey(
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="servizio",
+    )
+    reason = models.CharField("motivo", max_length=300)
+    since = models.DateTimeField("dal")
+    until = models.DateTimeField("al", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "condivisione"
+        verbose_name_plural = "condivisioni"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(comune__isnull=False) & Q(unit__isnull=True))
+                | (Q(comune__isnull=True) & Q(unit__isnull=False)),
+                name="case_share_one_target",
+                violation_error_message="Si condivide con un Comune oppure con un servizio.",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="case_share_until_after_since",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.comune or self.unit}"
+
+
+class BreakGlass(models.Model):
+    """Emergency access to a reserved case by an operator of its unit outside its team:
+    a written reason, a limited time, logged and notified to the coordinator."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="break_glasses")
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="break_glasses")
+    reason = models.CharField("motivo", max_length=500)
+    at = models.DateTimeField("dal")
+    expires_at = models.DateTimeField("fino al")
+
+    class Meta:
+        verbose_name = "accesso straordinario"
+        verbose_name_plural = "accessi straordinari"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("at")), name="break_glass_expires_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator} → {self.case} ({self.at:%Y-%m-%d %H:%M})"
