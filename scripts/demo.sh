@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh base
+scripts/ensure-system.sh demo
 export AMBITO_DEMO=1
 export PORT="${PORT:-8000}"
 mkdir -p var

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh dev
-scripts/ensure-system.sh
+scripts/ensure-system.sh test
 
 mkdir -p var
 export AMBITO_TESTING=1

@@ -81,6 +81,12 @@ class Case(models.Model):
         blank=True,
         help_text="Le cartelle riservate sono visibili solo alla loro équipe.",
     )
+    archived_at = models.DateTimeField(
+        "archiviata il",
+        null=True,
+        blank=True,
+        help_text="Le cartelle chiuse da più anni del periodo di conservazione sono archiviate.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CaseQuerySet.as_manager()
@@ -244,3 +250,27 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operator} → {self.case} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class CaseStatistic(models.Model):
+    """The pseudonymised copy of a case kept for statistics when the case is archived:
+    no name, no codice fiscale, a keyed pseudonym that cannot be reversed without the key."""
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="+")
+    case_id_hash = models.CharField("pseudonimo della cartella", max_length=64, unique=True)
+    person_pseudonym = models.CharField("pseudonimo della persona", max_length=64, db_index=True)
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, null=True, related_name="+")
+    area = models.CharField("area", max_length=20, choices=Area.choices)
+    birth_year = models.PositiveSmallIntegerField("anno di nascita")
+    sex = models.CharField("sesso", max_length=1)
+    opened_on = models.DateField("aperta il")
+    closed_on = models.DateField("chiusa il", null=True, blank=True)
+    closure_reason = models.CharField("motivo della chiusura", max_length=300, blank=True)
+    archived_at = models.DateTimeField("archiviata il")
+
+    class Meta:
+        verbose_name = "dato statistico pseudonimizzato"
+        verbose_name_plural = "dati statistici pseudonimizzati"
+
+    def __str__(self) -> str:
+        return f"{self.person_pseudonym[:8]} {self.area} {self.opened_on}"
