@@ -3,15 +3,20 @@
 The personas are the demo users of the README: anna (social worker, Comune di Caravaggio),
 luca (social worker, Comune di Treviglio), paolo (psychologist, UO Riparativa), giulia
 (coordinator, Area Minori e Famiglia), marco (Ufficio di Piano), elena (provider cooperative),
-admin (system administrator), sara (social worker of the second Ambito).
+admin (system administrator), sara (social worker of the second Ambito), dario (the DPO of
+the Ambito di Treviglio: the access log, no case content).
 """
+
+from typing import Any
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ambito.accounts.models import User
 
-PERSONAS = ["anna", "luca", "paolo", "giulia", "marco", "elena", "admin", "sara"]
+PERSONAS = ["anna", "luca", "paolo", "giulia", "marco", "elena", "admin", "sara", "dario"]
 
 
 @pytest.fixture(scope="session")
@@ -66,9 +71,24 @@ def sara(db) -> User:  # type: ignore[no-untyped-def]
     return persona("sara")
 
 
-def client_for(user: User) -> Client:
-    client = Client()
+@pytest.fixture
+def dario(db) -> User:  # type: ignore[no-untyped-def]
+    return persona("dario")
+
+
+def client_for(user: User, **client_options: Any) -> Client:
+    """A test client logged in as `user` through both steps: password and second factor.
+
+    The session is verified by the user's confirmed authenticator device (the demo personas
+    have one; a user made in a test gets one here), as django_otp.login() leaves it."""
+    client = Client(**client_options)
     client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
 
 

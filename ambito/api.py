@@ -19,7 +19,9 @@ from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer
 
 from ambito.accounts.models import ApiToken
+from ambito.cases.access import ReservedCase
 from ambito.cases.api import router as cases_router
+from ambito.cases.stats_api import router as stats_router
 from ambito.people.actions import PossibleDuplicates
 from ambito.people.api import router as people_router
 from ambito.territory.api import router as territory_router
@@ -74,6 +76,7 @@ api = NinjaAPI(
 api.add_router("/comuni", territory_router)
 api.add_router("/persons", people_router)
 api.add_router("/cases", cases_router)
+api.add_router("/stats", stats_router)
 
 
 def error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
@@ -127,6 +130,20 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error(request, 403, str(exc) or "Operazione non consentita.")
+
+
+@api.exception_handler(ReservedCase)
+def reserved_case(request: HttpRequest, exc: ReservedCase) -> HttpResponse:
+    """A reserved case reached by an operator of its owner outside its team: how to ask for an
+    emergency access."""
+    detail = (
+        f"La cartella {exc.reference} ({exc.owner}) è riservata alla sua équipe. In caso di "
+        "necessità si può chiedere un accesso straordinario a tempo: POST "
+        f"/api/v1/cases/{exc.case_id}/break-glass con il corpo "
+        '{"reason": "<motivo>"}. '
+        "L'accesso è registrato e notificato al coordinatore d'area."
+    )
+    return error(request, 403, detail)
 
 
 @api.exception_handler(Http404)

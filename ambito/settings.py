@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "bootstrap_italia_template",
     # django-ninja: its templates and vendored Swagger UI serve /api/v1/docs offline under CSP.
     "ninja",
+    # Two-factor login: TOTP devices and single-use recovery codes (see accounts.middleware).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ambito.accounts",
     "ambito.territory",
     "ambito.organizations",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ambito.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -108,7 +114,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "ambito.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -117,6 +123,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# The name authenticator apps show next to the code (otpauth:// issuer).
+OTP_TOTP_ISSUER = "Ambito"
+# The admin never shows the keys of authenticator apps or the recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Failed passwords or codes for one username within the window lock it for as long.
+AMBITO_LOCKOUT_ATTEMPTS = int(os.environ.get("AMBITO_LOCKOUT_ATTEMPTS", "5"))
+AMBITO_LOCKOUT_MINUTES = int(os.environ.get("AMBITO_LOCKOUT_MINUTES", "15"))
 
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", "Italiano")]
@@ -163,6 +176,14 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Retention: closed cases are archived this many years after closing (manage.py
+# archive_closed_cases), leaving a pseudonymised statistic keyed with AMBITO_PSEUDONYM_KEY.
+AMBITO_RETENTION_YEARS = int(os.environ.get("AMBITO_RETENTION_YEARS", "10"))
+AMBITO_PSEUDONYM_KEY = os.environ.get("AMBITO_PSEUDONYM_KEY", "") or SECRET_KEY
+
+# Need-to-know: how long an emergency access ("break the glass") to a reserved case lasts.
+AMBITO_BREAK_GLASS_HOURS = int(os.environ.get("AMBITO_BREAK_GLASS_HOURS", "3"))
+
 # Errors go to stdout even with DEBUG off, so that the process supervisor collects them.
 LOGGING = {
     "version": 1,
@@ -179,5 +200,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+        # WeasyPrint reports every step of every PDF at INFO.
+        "weasyprint": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
+        "fontTools": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },
 }

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from ambito import views
 
@@ -9,6 +10,13 @@ urlpatterns = [
     path("accounts/", include("ambito.accounts.urls")),
     path("persone/", include("ambito.people.urls")),
     path("cartelle/", include("ambito.cases.urls")),
+    path("statistiche/", include("ambito.cases.stats_urls")),
+    path("registro-accessi/", include("ambito.accounts.dpo_urls")),
     path("api/v1/", include("ambito.api_urls")),
+    # The admin logs in through our two steps and lockout, not its own password-only form.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from ambito.accounts.access import case_operator_of
+from ambito.accounts.access import case_reader_of
 from ambito.cases.access import cases_visible_to
 
 
@@ -22,8 +22,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The operator's desk: the open cases they manage."""
-    operator = case_operator_of(request.user)
+    """The operator's desk: the open cases they manage or whose équipe they are in."""
+    operator = case_reader_of(request.user)
     open_cases = cases_visible_to(request.user).open()
-    my_cases = open_cases.managed_by(operator) if operator else open_cases.none()
+    my_cases = open_cases.in_team_of(operator) if operator else open_cases.none()
     return render(request, "home.html", {"my_cases": my_cases})

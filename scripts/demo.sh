@@ -11,11 +11,14 @@ mkdir -p var
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py load_demo --if-empty --persons "${DEMO_PERSONS:-400}"
+totp_secret="$(.venv/bin/python -c 'from ambito.demo.personas import DEMO_TOTP_SECRET as s; print(s)')"
 
 cat <<MSG
 
   Ambito (demo) su http://127.0.0.1:$PORT/
-  Accesso: anna, luca, paolo, giulia, marco, elena, admin, sara — password "demo"
+  Accesso: anna, luca, paolo, giulia, marco, elena, admin, sara, dario — password "demo"
+  Codice di verifica: app di autenticazione con la chiave $totp_secret,
+  oppure: AMBITO_DEMO=1 .venv/bin/python manage.py demo_totp
   (dati interamente fittizi; vedi README.md). Ctrl-C per fermare.
 
 MSG

@@ -16,6 +16,10 @@ CASE_ROLES = frozenset(
     }
 )
 
+# Roles that may read case content: those that work on cases, and the health trust's operators,
+# who see only the cases whose équipe they are in (cases.access applies the per-case rules).
+CASE_READER_ROLES = CASE_ROLES | {Operator.Role.HEALTH}
+
 
 def operator_of(user: Any) -> Operator | None:
     """The user's Operator profile, or None for anonymous users and accounts without one."""
@@ -28,6 +32,12 @@ def case_operator_of(user: Any) -> Operator | None:
     """The user's Operator when their role reads case content, else None."""
     op = operator_of(user)
     return op if op is not None and op.role in CASE_ROLES else None
+
+
+def case_reader_of(user: Any) -> Operator | None:
+    """The user's Operator when their role may read case content at all, else None."""
+    op = operator_of(user)
+    return op if op is not None and op.role in CASE_READER_ROLES else None
 
 
 def require_case_operator(

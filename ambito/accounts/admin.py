@@ -26,12 +26,12 @@ class UserAdmin(DjangoUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued by the application (the raw value is shown once); here only revoked."""
 
-    list_display = ["user", "prefix", "created_at", "revoked_at"]
+    list_display = ["user", "prefix", "created_at", "expires_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["user__username", "prefix"]
     list_select_related = ["user"]
-    fields = ["user", "prefix", "created_at", "revoked_at"]
-    readonly_fields = ["user", "prefix", "created_at"]
+    fields = ["user", "prefix", "created_at", "expires_at", "revoked_at"]
+    readonly_fields = ["user", "prefix", "created_at", "expires_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -118,3 +118,38 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message for one user inside the application (e.g. the coordinator told of an emergency
+    access to a reserved case). The text names no data subject: the link leads to the record,
+    through its gatekeeper."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="destinatario",
+    )
+    created_at = models.DateTimeField("creata il", default=timezone.now)
+    text = models.CharField("testo", max_length=500)
+    link = models.CharField("collegamento", max_length=200, blank=True)
+    read_at = models.DateTimeField("letta il", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "notifica"
+        verbose_name_plural = "notifiche"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.created_at:%Y-%m-%d %H:%M}"

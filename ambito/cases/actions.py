@@ -1,14 +1,21 @@
 """Every change to a case: atomic, with its actor, leaving a CaseEvent."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
-from ambito.accounts.access import CASE_ROLES
-from ambito.cases.models import Case, CaseEvent
+from ambito.accounts.access import CASE_READER_ROLES, CASE_ROLES
+from ambito.accounts.audit import log_access
+from ambito.accounts.models import AccessLog
+from ambito.accounts.notifications import notify
+from ambito.cases.access import cases_visible_to, get_case_to_break_glass, may_set_reserved
+from ambito.cases.models import BreakGlass, Case, CaseEvent, CaseMember, CaseShare, Reserved
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household, Person
 from ambito.territory.models import Comune
@@ -149,3 +156,251 @@ def change_case_manager(case: Case, *, by: Any, new_manager: Operator) -> Case:
         data={"old": old, "new": new_manager.pk},
     )
     return case
+
+
+# A reason for an emergency access must say something: "urgente" is not a reason.
+BREAK_GLASS_MIN_REASON = 20
+
+
+def _locked_open_case(case: Case) -> Case:
+    """The case row locked for the change; closed cases are read-only."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Case.Status.OPEN:
+        raise ValidationError("La cartella è chiusa: non si può modificare.")
+    return case
+
+
+def _required(text: str, field: str, message: str) -> str:
+    if not text.strip():
+        raise ValidationError({field: message})
+    return text.strip()
+
+
+def _conflict(field: str, message: str) -> ValidationError:
+    """Coded "unique": the API answers 409."""
+    return ValidationError({field: ValidationError(message, code="unique")})
+
+
+@transaction.atomic
+def add_case_member(
+    case: Case, *, by: Any, operator: Operator, since: date | None = None
+) -> CaseMember:
+    """Adds an operator of the case's Ambito (health-trust staff included) to its équipe."""
+    case = _locked_open_case(case)
+    if operator.ambito_id != case.ambito_id:
+        raise ValidationError({"operator": "L'operatore non è di questo Ambito."})
+    if operator.role not in CASE_READER_ROLES:
+        raise ValidationError(
+            {"operator": "Il ruolo dell'operatore non consente di far parte dell'équipe."}
+        )
+    if operator.pk == case.case_manager_id:
+        raise ValidationError({"operator": "L'operatore è il responsabile della cartella."})
+    since = since or timezone.localdate()
+    if since > timezone.localdate():
+        raise ValidationError({"since": "La data di ingresso è nel futuro."})
+    if since < case.opened_on:
+        raise ValidationError({"since": "La data di ingresso precede l'apertura della cartella."})
+    if case.members.active().filter(operator=operator).exists():
+        raise _conflict("operator", "L'operatore fa già parte dell'équipe.")
+    member = CaseMember.objects.create(case=case, operator=operator, since=since)
+    CaseEvent.objects.create(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.MEMBER_ADDED,
+        summary=f"Entra nell'équipe: {operator} ({operator.get_role_display()})",
+        data={"operator": operator.pk, "since": since.isoformat()},
+    )
+    return member
+
+
+@transaction.atomic
+def remove_case_member(member: CaseMember, *, by: Any) -> CaseMember:
+    """Ends an operator's membership of the équipe today: they stop seeing a reserved case."""
+    member = (
+        CaseMember.objects.select_for_update(of=("self",))
+        .select_related("operator__user")
+        .get(pk=member.pk)
+    )
+    if member.until is not None:
+        raise ValidationError("L'operatore non fa più parte dell'équipe.")
+    member.until = max(timezone.localdate(), member.since)
+    member.save(update_fields=["until"])
+    CaseEvent.objects.create(
+        case_id=member.case_id,
+        actor=by,
+        kind=CaseEvent.Kind.MEMBER_REMOVED,
+        summary=f"Esce dall'équipe: {member.operator}",
+        data={"operator": member.operator_id, "until": member.until.isoformat()},
+    )
+    return member
+
+
+def _check_share_target(
+    case: Case, comune: Comune | None, unit: ServiceUnit | None
+) -> Comune | ServiceUnit:
+    if (comune is None) == (unit is None):
+        raise ValidationError("Si condivide con un Comune oppure con un servizio.")
+    target: Comune | ServiceUnit = comune or unit  # type: ignore[assignment]
+    field = "comune" if comune is not None else "unit"
+    if target.ambito_id != case.ambito_id:
+        raise ValidationError({field: "Il destinatario non è di questo Ambito."})
+    if target == case.owner:
+        raise ValidationError({field: "La cartella appartiene già a questo destinatario."})
+    return target
+
+
+@transaction.atomic
+def share_case(
+    case: Case,
+    *,
+    by: Any,
+    comune: Comune | None = None,
+    unit: ServiceUnit | None = None,
+    reason: str,
+) -> CaseShare:
+    """Shares the case with a Comune or a service unit of its Ambito until the share is ended:
+    their operators read it. A reserved case is not shared: its readers are its équipe."""
+    case = _locked_open_case(case)
+    target = _check_share_target(case, comune, unit)
+    if case.reserved:
+        raise ValidationError(
+            "Una cartella riservata non si condivide: aggiungere l'operatore all'équipe."
+        )
+    reason = _required(reason, "reason", "Indicare il motivo della condivisione.")
+    if case.shares.active().filter(comune=comune, unit=unit).exists():
+        raise _conflict(
+            "comune" if comune else "unit", f"La cartella è già condivisa con {target}."
+        )
+    share = CaseShare.objects.create(
+        case=case, comune=comune, unit=unit, reason=reason, since=timezone.now()
+    )
+    CaseEvent.objects.create(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.SHARED,
+        summary=f"Condivisa con {_target_label(share)}: {reason}",
+        data={"share": share.pk, "comune": share.comune_id, "unit": share.unit_id},
+    )
+    return share
+
+
+def _target_label(share: CaseShare) -> str:
+    return f"il Comune di {share.comune}" if share.comune else str(share.unit)
+
+
+@transaction.atomic
+def end_share(share: CaseShare, *, by: Any) -> CaseShare:
+    """Ends a share now: the Comune's or unit's operators stop seeing the case."""
+    share = (
+        CaseShare.objects.select_for_update(of=("self",))
+        .select_related("comune", "unit")
+        .get(pk=share.pk)
+    )
+    now = timezone.now()
+    if share.until is not None and share.until <= now:
+        raise ValidationError("La condivisione è già terminata.")
+    share.until = max(now, share.since)
+    share.save(update_fields=["until"])
+    CaseEvent.objects.create(
+        case_id=share.case_id,
+        actor=by,
+        kind=CaseEvent.Kind.SHARE_ENDED,
+        summary=f"Terminata la condivisione con {_target_label(share)}",
+        data={"share": share.pk},
+    )
+    return share
+
+
+@transaction.atomic
+def set_reserved(case: Case, *, by: Any, reserved: str, reason: str) -> Case:
+    """Marks the case reserved to its équipe (`reserved`: a Reserved value) or, with "", not
+    reserved any more. Only the case manager or the coordinator of its area decide it."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not may_set_reserved(by, case):
+        raise PermissionDenied(
+            "Solo l'operatore responsabile o il coordinatore d'area decidono la riservatezza."
+        )
+    if reserved not in ("", *Reserved.values):
+        raise ValidationError({"reserved": "Motivo di riservatezza non valido."})
+    if reserved == case.reserved:
+        raise ValidationError({"reserved": "La riservatezza della cartella è già questa."})
+    reason = _required(reason, "reason", "Indicare il motivo della scelta.")
+    old, case.reserved = case.reserved, reserved
+    case.save(update_fields=["reserved"])
+    summary = (
+        f"Cartella riservata: {case.get_reserved_display()}"
+        if reserved
+        else "Cartella non più riservata"
+    )
+    CaseEvent.objects.create(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.RESERVED_CHANGED,
+        summary=f"{summary}. Motivo: {reason}",
+        data={"old": old, "new": reserved, "reason": reason},
+    )
+    return case
+
+
+@transaction.atomic
+def break_glass(case: Case, *, by: Any, reason: str) -> BreakGlass:
+    """Emergency access to a reserved case by an operator of its owner outside its team: for
+    AMBITO_BREAK_GLASS_HOURS, with a written reason, in the case history and the access log, and
+    notified to the coordinators of the case's area."""
+    if cases_visible_to(by).filter(pk=case.pk).exists():
+        raise ValidationError("Ha già accesso a questa cartella.")
+    try:
+        case = get_case_to_break_glass(by, case.pk)
+    except Http404 as exc:
+        raise PermissionDenied(
+            "L'accesso straordinario è riservato agli operatori del titolare della cartella."
+        ) from exc
+    reason = reason.strip()
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        message = f"Descrivere il motivo in almeno {BREAK_GLASS_MIN_REASON} caratteri."
+        raise ValidationError({"reason": message})
+    operator: Operator = by.operator  # the gatekeeper passed: an operator of the owner
+    now = timezone.now()
+    glass = BreakGlass.objects.create(
+        case=case,
+        operator=operator,
+        reason=reason,
+        at=now,
+        expires_at=now + timedelta(hours=settings.AMBITO_BREAK_GLASS_HOURS),
+    )
+    until = timezone.localtime(glass.expires_at).strftime("%d/%m/%Y %H:%M")
+    CaseEvent.objects.create(
+        case=case,
+        actor=by,
+        at=now,
+        kind=CaseEvent.Kind.BREAK_GLASS,
+        summary=f"Accesso straordinario di {operator} fino al {until}. Motivo: {reason}",
+        data={"break_glass": glass.pk, "expires_at": glass.expires_at.isoformat()},
+    )
+    log_access(
+        by,
+        action=AccessLog.Action.BREAK_GLASS,
+        object_type="case",
+        object_id=case.pk,
+        person=case.person,
+        purpose=reason,
+        detail={"break_glass": glass.pk, "expires_at": glass.expires_at.isoformat()},
+    )
+    _notify_coordinators(case, glass, until)
+    return glass
+
+
+def _notify_coordinators(case: Case, glass: BreakGlass, until: str) -> None:
+    coordinators = Operator.objects.filter(
+        ambito=case.ambito_id,
+        role=Operator.Role.COORDINATOR,
+        area=case.area,
+        user__is_active=True,
+    ).select_related("user")
+    # No reason here: free text may name people; the case history shows it to the coordinator.
+    text = (
+        f"Accesso straordinario di {glass.operator} alla cartella riservata {case.reference} "
+        f"({case.owner}) fino al {until}."
+    )
+    link = reverse("cases:detail", args=[case.pk])
+    notify([c.user for c in coordinators], text=text, link=link)

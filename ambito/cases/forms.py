@@ -3,7 +3,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from ambito.accounts.access import CASE_ROLES
+from ambito.accounts.access import CASE_READER_ROLES, CASE_ROLES
+from ambito.cases.actions import BREAK_GLASS_MIN_REASON
+from ambito.cases.models import Case, Reserved
 from ambito.forms import DATE_WIDGET, ItaliaFormMixin
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.territory.models import Comune
@@ -78,4 +80,80 @@ class CloseCaseForm(ItaliaFormMixin, forms.Form):
     )
     closed_on = forms.DateField(
         label="Data di chiusura", widget=DATE_WIDGET, initial=timezone.localdate
+    )
+
+
+class MemberForm(ItaliaFormMixin, forms.Form):
+    """Adding an operator of the Ambito (health-trust staff included) to the case's équipe."""
+
+    operator = OperatorChoiceField(
+        label="Operatore", queryset=Operator.objects.none(), empty_label="Seleziona l'operatore"
+    )
+    since = forms.DateField(
+        label="Nell'équipe dal", widget=DATE_WIDGET, required=False, initial=timezone.localdate
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Not those already in the équipe, its manager included.
+        team = {case.case_manager_id, *case.members.active().values_list("operator", flat=True)}
+        self.fields["operator"].queryset = (  # type: ignore[attr-defined]
+            Operator.objects.filter(ambito=case.ambito_id, role__in=CASE_READER_ROLES)
+            .exclude(pk__in=[pk for pk in team if pk is not None])
+            .select_related("user", "ente")
+            .order_by("user__last_name", "user__first_name")
+        )
+
+
+class ShareForm(ItaliaFormMixin, forms.Form):
+    """Sharing the case with another Comune or service unit of the Ambito."""
+
+    target = forms.ChoiceField(label="Condividi con (Comune o servizio)")
+    reason = forms.CharField(label="Motivo della condivisione", max_length=300)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.comuni = {str(c.pk): c for c in Comune.objects.in_ambito(case.ambito)}
+        self.units = {str(u.pk): u for u in ServiceUnit.objects.filter(ambito=case.ambito_id)}
+        # The owner is not a choice: it sees the case already.
+        self.comuni.pop(str(case.owner_comune_id), None)
+        self.units.pop(str(case.owner_unit_id), None)
+        self.fields["target"].choices = [  # type: ignore[attr-defined]
+            ("", "Seleziona il destinatario"),
+            ("Comuni", [(f"comune:{pk}", c.name) for pk, c in self.comuni.items()]),
+            ("Servizi", [(f"unit:{pk}", u.name) for pk, u in self.units.items()]),
+        ]
+
+    def clean_target(self) -> Comune | ServiceUnit:
+        kind, _, pk = self.cleaned_data["target"].partition(":")
+        return self.comuni[pk] if kind == "comune" else self.units[pk]
+
+    def action_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of cases.actions.share_case."""
+        target = self.cleaned_data["target"]
+        return {
+            "comune": target if isinstance(target, Comune) else None,
+            "unit": target if isinstance(target, ServiceUnit) else None,
+            "reason": self.cleaned_data["reason"],
+        }
+
+
+class ReservedForm(ItaliaFormMixin, forms.Form):
+    reserved = forms.ChoiceField(
+        label="Riservatezza",
+        choices=[("", "Non riservata (visibile secondo le regole ordinarie)"), *Reserved.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Motivo della scelta", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BreakGlassForm(ItaliaFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Motivo dell'accesso straordinario",
+        min_length=BREAK_GLASS_MIN_REASON,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Almeno {BREAK_GLASS_MIN_REASON} caratteri: perché serve accedere ora.",
     )

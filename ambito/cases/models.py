@@ -1,5 +1,8 @@
+from datetime import datetime
+
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from ambito.events import EventBase
 from ambito.organizations.models import Area, Operator, ServiceUnit
@@ -16,6 +19,14 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
     def managed_by(self, operator: Operator) -> "CaseQuerySet":
         return self.filter(case_manager=operator)
+
+    def in_team_of(self, operator: Operator) -> "CaseQuerySet":
+        """Cases the operator manages or whose équipe they are an active member of."""
+        member = CaseMember.objects.active().filter(case=OuterRef("pk"), operator=operator)
+        return self.filter(Q(case_manager=operator) | Q(Exists(member)))
+
+    def not_archived(self) -> "CaseQuerySet":
+        return self.filter(archived_at__isnull=True)
 
 
 class Reserved(models.TextChoices):
@@ -136,6 +147,10 @@ class Case(models.Model):
     def owner(self) -> Comune | ServiceUnit | None:
         return self.owner_comune or self.owner_unit
 
+    @property
+    def is_reserved(self) -> bool:
+        return bool(self.reserved)
+
 
 class CaseEvent(EventBase):
     """Append-only case history: every action on a case writes one (the timeline)."""
@@ -144,6 +159,12 @@ class CaseEvent(EventBase):
         OPENED = "opened", "Apertura della cartella"
         CLOSED = "closed", "Chiusura della cartella"
         MANAGER_CHANGED = "manager_changed", "Cambio dell'operatore responsabile"
+        MEMBER_ADDED = "member_added", "Ingresso nell'équipe"
+        MEMBER_REMOVED = "member_removed", "Uscita dall'équipe"
+        SHARED = "shared", "Condivisione"
+        SHARE_ENDED = "share_ended", "Fine della condivisione"
+        RESERVED_CHANGED = "reserved_changed", "Cambio della riservatezza"
+        BREAK_GLASS = "break_glass", "Accesso straordinario"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("tipo", max_length=30, choices=Kind.choices)
@@ -151,6 +172,12 @@ class CaseEvent(EventBase):
     class Meta(EventBase.Meta):
         verbose_name = "evento della cartella"
         verbose_name_plural = "eventi della cartella"
+
+
+class CaseMemberQuerySet(models.QuerySet["CaseMember"]):
+    def active(self) -> "CaseMemberQuerySet":
+        """Members still in the équipe: removing a member sets `until`."""
+        return self.filter(until__isnull=True)
 
 
 class CaseMember(models.Model):
@@ -163,6 +190,8 @@ class CaseMember(models.Model):
     )
     since = models.DateField("dal")
     until = models.DateField("al", null=True, blank=True)
+
+    objects = CaseMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = "componente dell'équipe"
@@ -182,6 +211,13 @@ class CaseMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operator} – {self.case}"
+
+
+class CaseShareQuerySet(models.QuerySet["CaseShare"]):
+    def active(self, at: datetime | None = None) -> "CaseShareQuerySet":
+        """Shares in force at `at` (now by default): begun and not yet ended."""
+        at = at or timezone.now()
+        return self.filter(Q(until__isnull=True) | Q(until__gt=at), since__lte=at)
 
 
 class CaseShare(models.Model):
@@ -209,6 +245,8 @@ class CaseShare(models.Model):
     since = models.DateTimeField("dal")
     until = models.DateTimeField("al", null=True, blank=True)
 
+    objects = CaseShareQuerySet.as_manager()
+
     class Meta:
         verbose_name = "condivisione"
         verbose_name_plural = "condivisioni"
@@ -226,7 +264,18 @@ class CaseShare(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} → {self.comune or self.unit}"
+        return f"{self.case} → {self.target}"
+
+    @property
+    def target(self) -> Comune | ServiceUnit | None:
+        return self.comune or self.unit
+
+
+class BreakGlassQuerySet(models.QuerySet["BreakGlass"]):
+    def active(self, at: datetime | None = None) -> "BreakGlassQuerySet":
+        """Emergency accesses in force at `at` (now by default)."""
+        at = at or timezone.now()
+        return self.filter(at__lte=at, expires_at__gt=at)
 
 
 class BreakGlass(models.Model):
@@ -238,6 +287,8 @@ class BreakGlass(models.Model):
     reason = models.CharField("motivo", max_length=500)
     at = models.DateTimeField("dal")
     expires_at = models.DateTimeField("fino al")
+
+    objects = BreakGlassQuerySet.as_manager()
 
     class Meta:
         verbose_name = "accesso straordinario"

@@ -5,7 +5,14 @@ from ambito.cases import views
 app_name = "cases"
 
 urlpatterns = [
+    path("", views.case_list, name="list"),
     path("nuova/", views.open_new, name="open"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/chiudi/", views.close, name="close"),
+    path("<int:pk>/equipe/", views.add_member, name="add_member"),
+    path("<int:pk>/equipe/<int:member_pk>/fine/", views.end_member, name="end_member"),
+    path("<int:pk>/condivisioni/", views.share, name="share"),
+    path("<int:pk>/condivisioni/<int:share_pk>/fine/", views.end_share_view, name="end_share"),
+    path("<int:pk>/riservatezza/", views.reserve, name="reserve"),
+    path("<int:pk>/accesso-straordinario/", views.break_the_glass, name="break_glass"),
 ]

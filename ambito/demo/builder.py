@@ -14,12 +14,14 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from ambito.accounts.models import User
 from ambito.cases.models import Case
 from ambito.demo.cases import CaseMaker
 from ambito.demo.households import HouseholdMaker, household_kind
+from ambito.demo.personas import demo_totp_key
 from ambito.organizations.models import Area, Ente, Operator, ServiceUnit, Team
 from ambito.people.models import Household, Person
 from ambito.territory.models import Ambito, Comune, Population
@@ -108,6 +110,8 @@ PERSONAS = {
     "sara": Persona("Sara", "Lombardi", "romano", "Comune di Romano di Lombardia",
                     _P.SOCIAL_WORKER, _R.SOCIAL_WORKER,
                     "assistente sociale del Comune di Romano di Lombardia (secondo Ambito)"),
+    "dario": Persona("Dario", "Mancini", "treviglio", CAPOFILA, _P.ADMINISTRATIVE, _R.DPO,
+                     "responsabile della protezione dei dati (registro degli accessi)"),
 }
 # fmt: on
 
@@ -253,6 +257,11 @@ def _create_personas(tenants: dict[str, Tenant]) -> dict[str, Operator]:
     )
     treviglio.workers.update(Caravaggio=personas["anna"], Treviglio=personas["luca"])
     romano.workers["Romano di Lombardia"] = personas["sara"]
+    # Enrolled in two-factor login with the one documented demo secret (ambito.demo.personas).
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(user=op.user, name="Demo", key=demo_totp_key(), confirmed=True)
+        for op in personas.values()
+    )
     return personas
 
 
@@ -314,6 +323,7 @@ def _populate(
     cases = CaseMaker(rng=rng, today=today)
     riparativa = tenants["treviglio"].units["UO Riparativa"]
     registered = {"treviglio": 0, "romano": 0}
+    guaranteed: dict[str, list[Case]] = {}
     for code, comune_name, kind, foreign, manager, closed_before in GUARANTEED_HOUSEHOLDS:
         tenant = tenants[code]
         comune = tenant.comuni[comune_name] if comune_name else _draw_comune(tenant, rng)
@@ -323,7 +333,11 @@ def _populate(
         registered[code] += len(drafts)
         operator = personas[manager]
         unit = riparativa if operator.role == Operator.Role.UNIT_OPERATOR else None
-        cases.open_for(household, operator, unit=unit, closed_before=closed_before)
+        case = cases.open_for(household, operator, unit=unit, closed_before=closed_before)
+        guaranteed.setdefault(manager, []).append(case)
+    cases.need_to_know_examples(
+        guaranteed, personas, caravaggio=tenants["treviglio"].comuni["Caravaggio"]
+    )
 
     random_households: list[tuple[Household, Tenant]] = []
     while (total := sum(registered.values())) < persons:

@@ -5,8 +5,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from ambito.cases.actions import close_case, open_case
-from ambito.cases.models import Case
+from ambito.cases.actions import add_case_member, close_case, open_case, set_reserved, share_case
+from ambito.cases.models import Case, Reserved
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household, Person
 from ambito.territory.models import Comune
@@ -97,6 +97,32 @@ class CaseMaker:
                 recorded_at=office_hours(closed_on),
             )
         return case
+
+    def need_to_know_examples(
+        self,
+        guaranteed: dict[str, list[Case]],
+        personas: dict[str, Operator],
+        *,
+        caravaggio: Comune,
+    ) -> None:
+        """Shows the need-to-know rules: paolo's child-protection cases reserved (court order)
+        with giulia in their équipe, and luca's first case shared with the Comune di Caravaggio
+        (so that anna sees it)."""
+        paolo, giulia, luca = personas["paolo"], personas["giulia"], personas["luca"]
+        for case in guaranteed["paolo"]:
+            set_reserved(
+                case,
+                by=paolo.user,
+                reserved=Reserved.COURT_ORDER,
+                reason="Provvedimento del Tribunale per i minorenni",
+            )
+            add_case_member(case, by=paolo.user, operator=giulia, since=case.opened_on)
+        share_case(
+            guaranteed["luca"][0],
+            by=luca.user,
+            comune=caravaggio,
+            reason="Nucleo in trasferimento a Caravaggio: continuità della presa in carico",
+        )
 
     def _open(
         self,

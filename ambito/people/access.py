@@ -1,34 +1,124 @@
-"""Gatekeepers for persons and households: the only way views and API reach them."""
+"""Gatekeepers for persons and households: the only way views and API reach them.
+
+A user sees a person of their own Ambito when:
+
+1. they see one of the person's cases (cases.access.cases_visible_to); or
+2. the person is a current member of the household of a case they see; or
+3. they are a Comune's social worker and the person resides in their Comune; or
+4. they registered the person (PersonEvent "registered" with the user as actor).
+
+Paths 2-4 are closed for a person who has a reserved case the user does not see (archived ones
+included): a victim of violence must not be found through her address, her household or the
+desk that first registered her. Only path 1 stays open, and it reveals nothing the user does
+not already see.
+
+A household is visible when one of its current members is; its page lists only the visible ones.
+Roles that read no case content see no person.
+"""
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from ambito.accounts.access import case_operator_of
-from ambito.people.models import Household, Person, PersonQuerySet
+from ambito.accounts.access import case_reader_of
+from ambito.accounts.audit import log_access
+from ambito.accounts.models import AccessLog
+from ambito.cases.access import cases_visible_to
+from ambito.cases.models import Case
+from ambito.organizations.models import Operator
+from ambito.people.models import Household, HouseholdMember, Person, PersonEvent, PersonQuerySet
+
+PERSON_PURPOSE = "Consultazione della scheda della persona"
+HOUSEHOLD_PURPOSE = "Consultazione del nucleo familiare"
 
 
 def persons_visible_to(user: Any) -> PersonQuerySet:
-    """Persons of the user's own Ambito, for roles that work on cases; nothing for the others."""
-    op = case_operator_of(user)
+    """The persons the user sees (rules in the module docstring), one query with subqueries."""
+    op = case_reader_of(user)
     if op is None:
         return Person.objects.none()
-    return Person.objects.in_ambito(op.ambito).select_related("comune_residenza")
+    cases = cases_visible_to(user).values("pk")
+    has_visible_case = Exists(Case.objects.filter(person=OuterRef("pk"), pk__in=cases))
+    in_visible_household = Exists(
+        HouseholdMember.objects.filter(
+            person=OuterRef("pk"),
+            until__isnull=True,
+            household__in=Case.objects.filter(pk__in=cases).values("household"),
+        )
+    )
+    registered = Exists(
+        PersonEvent.objects.filter(
+            person=OuterRef("pk"), kind=PersonEvent.Kind.REGISTERED, actor=user
+        )
+    )
+    hidden_reserved = Exists(
+        Case.objects.filter(person=OuterRef("pk")).exclude(reserved="").exclude(pk__in=cases)
+    )
+    other_paths = Q(in_visible_household) | Q(registered) | _residents(op)
+    return (
+        Person.objects.in_ambito(op.ambito)
+        .filter(Q(has_visible_case) | (~Q(hidden_reserved) & other_paths))
+        .select_related("comune_residenza")
+    )
 
 
-def get_person_for_user(user: Any, pk: int) -> Person:
-    """The person, or Http404 for both 'does not exist' and 'not yours'."""
+def _residents(op: Operator) -> Q:
+    if op.role == Operator.Role.SOCIAL_WORKER and op.ente.comune_id is not None:
+        return Q(comune_residenza_id=op.ente.comune_id)
+    return Q(pk__isnull=True)
+
+
+def get_person_for_user(user: Any, pk: Any, *, purpose: str = PERSON_PURPOSE) -> Person:
+    """The person, logged in the access log as read for `purpose`; Http404 for both
+    "does not exist" and "not yours"."""
     try:
-        return persons_visible_to(user).get(pk=pk)
+        person = persons_visible_to(user).get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Persona non trovata.") from exc
+    log_access(
+        user,
+        action=AccessLog.Action.READ,
+        object_type="person",
+        object_id=person.pk,
+        person=person,
+        purpose=purpose,
+    )
+    return person
 
 
-def get_household_for_user(user: Any, pk: int) -> Household:
-    op = case_operator_of(user)
+def households_visible_to(user: Any) -> QuerySet[Household]:
+    """Households with at least one current member the user sees."""
+    op = case_reader_of(user)
     if op is None:
-        raise Http404("Nucleo non trovato.")
+        return Household.objects.none()
+    members = HouseholdMember.objects.filter(
+        household=OuterRef("pk"),
+        until__isnull=True,
+        person__in=persons_visible_to(user).values("pk"),
+    )
+    return Household.objects.filter(Exists(members), ambito=op.ambito).select_related("comune")
+
+
+def visible_members(household: Household, user: Any) -> QuerySet[HouseholdMember]:
+    """The household's current members the user sees: the others are not even named."""
+    return household.current_members().filter(person__in=persons_visible_to(user).values("pk"))
+
+
+def get_household_for_user(user: Any, pk: Any, *, purpose: str = HOUSEHOLD_PURPOSE) -> Household:
+    """The household, with one access-log row for each visible member (the data subjects its
+    page shows); Http404 for both "does not exist" and "not yours"."""
     try:
-        return Household.objects.select_related("comune").get(pk=pk, ambito=op.ambito)
+        household = households_visible_to(user).get(pk=pk)
     except (Household.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Nucleo non trovato.") from exc
+    for member in visible_members(household, user):
+        log_access(
+            user,
+            action=AccessLog.Action.READ,
+            object_type="household",
+            object_id=household.pk,
+            person=member.person,
+            purpose=purpose,
+        )
+    return household

@@ -15,8 +15,9 @@ from ambito.api_common import (
     Page,
     paginate,
 )
-from ambito.people.access import get_person_for_user, persons_visible_to
+from ambito.people.access import get_person_for_user, persons_visible_to, visible_members
 from ambito.people.actions import register_person
+from ambito.people.audit import log_person_search
 from ambito.people.models import Household, HouseholdMember, Person, Sex
 from ambito.territory.api import ComuneRef, comune_by_istat
 
@@ -78,8 +79,9 @@ class HouseholdOut(Schema):
     members: list[MemberOut]
 
     @staticmethod
-    def resolve_members(household: Household) -> Any:
-        return household.current_members()
+    def resolve_members(household: Household, context: dict[str, Any]) -> Any:
+        """Only the members the caller sees: the others are not even named."""
+        return visible_members(household, context["request"].user)
 
 
 class PersonDetail(PersonSummary):
@@ -136,7 +138,10 @@ def list_persons(request: HttpRequest, q: str = "", page: int = Query(1, ge=1)) 
     persons = persons_visible_to(request.user)
     if q.strip():
         persons = persons.search(q)
-    return paginate(persons.order_by("last_name", "first_name", "pk"), page)
+    result = paginate(persons.order_by("last_name", "first_name", "pk"), page)
+    if q.strip():
+        log_person_search(request.user, query=q.strip(), results=result["count"])
+    return result
 
 
 @router.get(

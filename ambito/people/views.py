@@ -10,9 +10,16 @@ from django.utils.translation import gettext as _
 from ambito.accounts.access import require_case_operator
 from ambito.cases.access import cases_visible_to
 from ambito.forms import add_action_errors
-from ambito.people.access import get_household_for_user, get_person_for_user, persons_visible_to
+from ambito.people.access import (
+    get_household_for_user,
+    get_person_for_user,
+    persons_visible_to,
+    visible_members,
+)
 from ambito.people.actions import PossibleDuplicates, register_person
+from ambito.people.audit import log_person_search
 from ambito.people.forms import PersonForm
+from ambito.people.models import Relation
 
 PAGE_SIZE = 25
 
@@ -23,6 +30,8 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     persons = persons_visible_to(request.user).search(query)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    if query:
+        log_person_search(request.user, query=query, results=page.paginator.count)
     return render(request, "people/search.html", {"query": query, "page": page})
 
 
@@ -34,7 +43,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "person": person,
         "membership": membership,
-        "members": membership.household.current_members() if membership else [],
+        "members": visible_members(membership.household, request.user) if membership else [],
         "cases": cases_visible_to(request.user).filter(person=person),
     }
     return render(request, "people/detail.html", context)
@@ -42,13 +51,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def household(request: HttpRequest, pk: int) -> HttpResponse:
-    """A household: where it lives, who belongs to it, and their open cases."""
+    """A household: where it lives, who of it the user sees, and their open cases."""
     found = get_household_for_user(request.user, pk)
     open_cases = Prefetch(
         "person__cases", queryset=cases_visible_to(request.user).open(), to_attr="open_cases"
     )
-    members = found.current_members().prefetch_related(open_cases)
-    return render(request, "people/household.html", {"household": found, "members": members})
+    members = list(visible_members(found, request.user).prefetch_related(open_cases))
+    # Named after its reference person only when the user sees her.
+    reference = next((m.person for m in members if m.relation == Relation.REFERENCE), None)
+    context = {"household": found, "members": members, "reference": reference}
+    return render(request, "people/household.html", context)
 
 
 @login_required

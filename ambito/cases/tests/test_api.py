@@ -6,7 +6,7 @@ from django.test import Client
 from ambito.accounts.actions import issue_api_token
 from ambito.cases.models import Case
 from ambito.organizations.models import Area, ServiceUnit
-from ambito.people.models import Person
+from ambito.people.access import persons_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,9 @@ def api_client(user) -> Client:
     return Client(headers={"authorization": f"Bearer {token}", "x-forwarded-proto": "https"})
 
 
-def a_person_without_cases(ambito):
-    return Person.objects.in_ambito(ambito).filter(cases__isnull=True).first()
+def a_person_without_cases(user):
+    """A person the user sees (need-to-know, issue #4) who has no case yet."""
+    return persons_visible_to(user).filter(cases__isnull=True).first()
 
 
 def post(client, data):
@@ -39,7 +40,7 @@ def all_items(client, url, **params):
 
 def test_opening_a_case_answers_201_and_its_opened_event_is_in_the_timeline(anna):
     client = api_client(anna)
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     response = post(client, {"person_id": person.pk, "area": Area.POVERTY})
     assert response.status_code == 201, response.json()
     case = response.json()
@@ -50,7 +51,7 @@ def test_opening_a_case_answers_201_and_its_opened_event_is_in_the_timeline(anna
 
 
 def test_by_default_a_comune_social_worker_opens_for_her_comune_and_manages_the_case(anna):
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     case = post(api_client(anna), {"person_id": person.pk, "area": Area.ELDERLY}).json()
     assert case["owner_comune"]["name"] == "Caravaggio"
     assert case["owner_unit"] is None
@@ -58,7 +59,7 @@ def test_by_default_a_comune_social_worker_opens_for_her_comune_and_manages_the_
 
 
 def test_by_default_a_unit_operator_opens_for_his_unit(paolo):
-    person = a_person_without_cases(paolo.operator.ambito)
+    person = a_person_without_cases(paolo)
     case = post(api_client(paolo), {"person_id": person.pk, "area": Area.FAMILY_MINORS}).json()
     assert case["owner_comune"] is None
     assert case["owner_unit"]["name"] == "UO Riparativa"
@@ -66,7 +67,7 @@ def test_by_default_a_unit_operator_opens_for_his_unit(paolo):
 
 def test_owner_and_case_manager_can_be_chosen(anna, luca):
     ambito = anna.operator.ambito
-    person = a_person_without_cases(ambito)
+    person = a_person_without_cases(anna)
     unit = ServiceUnit.objects.filter(ambito=ambito).first()
     data = {
         "person_id": person.pk,
@@ -82,7 +83,7 @@ def test_owner_and_case_manager_can_be_chosen(anna, luca):
 
 def test_a_second_open_case_in_the_same_area_is_refused(anna):
     client = api_client(anna)
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     assert post(client, {"person_id": person.pk, "area": Area.POVERTY}).status_code == 201
     response = post(client, {"person_id": person.pk, "area": Area.POVERTY})
     assert response.status_code == 409
@@ -91,7 +92,7 @@ def test_a_second_open_case_in_the_same_area_is_refused(anna):
 
 
 def test_an_owner_comune_of_another_ambito_is_refused(anna, sara):
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     romano = sara.operator.comune
     data = {"person_id": person.pk, "area": Area.POVERTY, "owner_comune": romano.istat_code}
     response = post(api_client(anna), data)
@@ -101,7 +102,7 @@ def test_an_owner_comune_of_another_ambito_is_refused(anna, sara):
 
 
 def test_an_operator_of_another_ambito_cannot_be_the_case_manager(anna, sara):
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     data = {"person_id": person.pk, "area": Area.POVERTY, "case_manager": sara.operator.pk}
     response = post(api_client(anna), data)
     assert response.status_code == 422
@@ -110,7 +111,7 @@ def test_an_operator_of_another_ambito_cannot_be_the_case_manager(anna, sara):
 
 
 def test_a_planner_cannot_be_the_case_manager(anna, marco):
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     data = {"person_id": person.pk, "area": Area.POVERTY, "case_manager": marco.operator.pk}
     response = post(api_client(anna), data)
     assert response.status_code == 422
@@ -125,7 +126,7 @@ def test_an_unknown_area_or_a_missing_person_answers_422(anna):
 
 
 def test_a_provider_may_not_open_cases(elena, anna):
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     response = post(api_client(elena), {"person_id": person.pk, "area": Area.POVERTY})
     assert response.status_code == 403
     assert response.json() == {"detail": "Il suo ruolo non consente di aprire cartelle."}
@@ -133,7 +134,7 @@ def test_a_provider_may_not_open_cases(elena, anna):
 
 def test_mine_returns_only_the_cases_the_caller_manages(anna):
     client = api_client(anna)
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     post(client, {"person_id": person.pk, "area": Area.WORK})
     mine = all_items(client, URL, mine="true")
     expected = Case.objects.filter(case_manager__user=anna)
@@ -151,7 +152,7 @@ def test_the_list_filters_by_status(anna):
 
 
 def test_sara_never_lists_or_reads_a_case_of_treviglio(anna, sara):
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     case = post(api_client(anna), {"person_id": person.pk, "area": Area.POVERTY}).json()
     client = api_client(sara)
     for url in [f"{URL}/{case['id']}", f"{URL}/{case['id']}/events"]:
@@ -160,11 +161,14 @@ def test_sara_never_lists_or_reads_a_case_of_treviglio(anna, sara):
         assert response.json() == {"detail": "Cartella non trovata."}
     ids = {c["id"] for c in all_items(client, URL)}
     assert case["id"] not in ids
-    assert ids == set(Case.objects.in_ambito(sara.operator.ambito).values_list("pk", flat=True))
+    # Need-to-know (issue #4): the cases of her own Comune, not the whole Ambito's.
+    assert ids == set(
+        Case.objects.filter(owner_comune=sara.operator.comune).values_list("pk", flat=True)
+    )
 
 
 def test_sara_cannot_open_a_case_for_a_person_of_treviglio(anna, sara):
-    person = a_person_without_cases(anna.operator.ambito)
+    person = a_person_without_cases(anna)
     response = post(api_client(sara), {"person_id": person.pk, "area": Area.POVERTY})
     assert response.status_code == 404
     assert response.json() == {"detail": "Persona non trovata."}
@@ -172,7 +176,7 @@ def test_sara_cannot_open_a_case_for_a_person_of_treviglio(anna, sara):
 
 
 def test_the_detail_shows_the_case_with_its_reference(anna):
-    case = Case.objects.in_ambito(anna.operator.ambito).first()
+    case = Case.objects.filter(case_manager__user=anna).first()
     answer = api_client(anna).get(f"{URL}/{case.pk}").json()
     assert answer["reference"] == case.reference
     assert answer["area_label"] == case.get_area_display()

@@ -12,6 +12,7 @@ from django.db import connection
 from playwright.sync_api import expect, sync_playwright
 
 from ambito.cases.models import Case
+from ambito.demo.personas import demo_totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +112,11 @@ def test_anna_logs_in_finds_her_person_and_reads_the_case_timeline(
     page.get_by_label("Password").fill("demo")
     page.screenshot(path=SCREENSHOTS / "login.png", full_page=True)
     page.get_by_role("button", name="Accedi").click()
+    # The second step: the code of the demo secret, as an authenticator app would show it.
+    page.get_by_role("heading", name="Verifica in due passaggi").wait_for()
+    page.get_by_label("Codice di verifica").fill(demo_totp_code())
+    page.screenshot(path=SCREENSHOTS / "verify.png", full_page=True)
+    page.get_by_role("button", name="Verifica e accedi").click()
     page.get_by_role("heading", name="Le mie cartelle").wait_for()
     page.screenshot(path=SCREENSHOTS / "home.png", full_page=True)
 

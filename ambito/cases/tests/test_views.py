@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from ambito.cases.models import Case, CaseEvent
 from ambito.organizations.models import Area
-from ambito.people.models import Person
+from ambito.people.access import persons_visible_to
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,8 @@ def a_treviglio_case():
 
 
 def a_person_without_cases(user):
-    return Person.objects.filter(ambito=user.operator.ambito, cases__isnull=True).first()
+    """A person the user sees (need-to-know, issue #4) who has no case yet."""
+    return persons_visible_to(user).filter(cases__isnull=True).first()
 
 
 def opening(user, **overrides):
@@ -122,7 +123,7 @@ def test_the_timeline_is_newest_first(anna):
 
 
 def test_a_closed_case_has_no_closing_form(anna):
-    case = Case.objects.filter(ambito=anna.operator.ambito, status=Case.Status.CLOSED).first()
+    case = Case.objects.filter(owner_comune=anna.operator.comune, status=Case.Status.CLOSED).first()
     response = client_for(anna).get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 200
     assert response.context["close_form"] is None

@@ -4,15 +4,14 @@ import pytest
 from django.test import Client
 
 from ambito.accounts.models import User
+from conftest import client_for
 
 # Through the HTTPS proxy, as in production (plain http:// is redirected).
 HTTPS = {"x-forwarded-proto": "https"}
 
 
 def admin_client(user: User) -> Client:
-    client = Client(headers=HTTPS)
-    client.force_login(user)
-    return client
+    return client_for(user, headers=HTTPS)
 
 
 @pytest.mark.parametrize(

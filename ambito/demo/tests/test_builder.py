@@ -131,6 +131,7 @@ def test_every_person_belongs_to_a_household_in_their_comune_of_residence():
         ("elena", Operator.Role.PROVIDER, "Cooperativa sociale Il Melograno (fittizia)"),
         ("admin", Operator.Role.SYSADMIN, "Risorsa Sociale Gera d'Adda A.S.C."),
         ("sara", Operator.Role.SOCIAL_WORKER, "Comune di Romano di Lombardia"),
+        ("dario", Operator.Role.DPO, "Risorsa Sociale Gera d'Adda A.S.C."),
     ],
 )
 def test_each_persona_has_the_right_role_and_ente(username, role, ente):

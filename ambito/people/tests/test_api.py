@@ -5,6 +5,8 @@ from codicefiscale import codicefiscale
 from django.test import Client
 
 from ambito.accounts.actions import issue_api_token
+from ambito.cases.models import Case
+from ambito.people.access import persons_visible_to
 from ambito.people.actions import create_household, register_person
 from ambito.people.models import Person, PersonEvent
 from ambito.territory.models import Comune
@@ -173,7 +175,8 @@ def test_roles_that_do_not_work_on_cases_may_not_register_persons(request, name)
 def test_the_list_without_q_shows_every_visible_person_by_name(anna):
     client = api_client(anna)
     first = client.get(URL).json()
-    visible = Person.objects.in_ambito(anna.operator.ambito)
+    # Need-to-know (issue #4): the persons anna sees, not the whole Ambito.
+    visible = persons_visible_to(anna)
     assert first["count"] == visible.count()
     assert first["page"] == 1
     names = [(p["last_name"], p["first_name"]) for p in all_items(client, URL)]
@@ -196,7 +199,8 @@ def test_a_page_past_the_end_is_empty_and_page_zero_is_invalid(anna):
 
 
 def test_the_detail_shows_the_current_household(anna):
-    person = Person.objects.in_ambito(anna.operator.ambito).filter(memberships__isnull=False)[0]
+    # A person of one of anna's cases: anna sees her whole household (need-to-know, issue #4).
+    person = Case.objects.filter(case_manager__user=anna, household__isnull=False)[0].person
     response = api_client(anna).get(f"{URL}/{person.pk}")
     assert response.status_code == 200
     household = response.json()["household"]
@@ -230,7 +234,9 @@ def test_sara_never_lists_or_reads_a_person_of_treviglio(anna, sara):
     assert client.get(URL, {"q": "Zanardelli"}).json()["items"] == []
     ids = {p["id"] for p in all_items(client, URL)}
     assert treviglio_person.pk not in ids
-    assert ids == set(Person.objects.in_ambito(sara.operator.ambito).values_list("pk", flat=True))
+    # Need-to-know (issue #4): the residents of her Comune, not the whole Ambito.
+    residents = Person.objects.filter(comune_residenza=sara.operator.comune)
+    assert ids == set(residents.values_list("pk", flat=True))
 
 
 def test_a_missing_person_answers_404_in_italian(anna):

@@ -1,7 +1,7 @@
 """The person pages through the client: search, person, household, registration."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from codicefiscale import codicefiscale
@@ -9,6 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ambito.cases.models import Case
+from ambito.people.access import persons_visible_to
+from ambito.people.actions import register_person
 from ambito.people.models import Household, Person, PersonEvent
 from conftest import client_for
 
@@ -74,7 +76,8 @@ def test_the_search_finds_one_of_annas_persons_by_surname(anna):
 
 
 def test_the_search_finds_a_person_by_codice_fiscale_and_shows_birth_date_and_comune(anna):
-    person = Person.objects.filter(ambito__code="treviglio", codice_fiscale__isnull=False).first()
+    # A person anna sees (need-to-know, issue #4).
+    person = persons_visible_to(anna).filter(codice_fiscale__isnull=False).first()
     response = client_for(anna).get(reverse("people:search"), {"q": person.codice_fiscale})
     html = response.content.decode()
     assert list(response.context["page"].object_list) == [person]
@@ -83,6 +86,19 @@ def test_the_search_finds_a_person_by_codice_fiscale_and_shows_birth_date_and_co
 
 
 def test_the_search_shows_25_persons_a_page(anna):
+    # Anna sees the persons of her Comune, fewer than a page in the test tenant (issue #4): she
+    # registers some more.
+    for day in range(26):
+        register_person(
+            ambito=anna.operator.ambito,
+            by=anna,
+            first_name="Prova",
+            last_name="Paginata",
+            missing_code_reason=Person.MissingCodeReason.FOREIGN,
+            birth_date=date(1980, 1, 1) + timedelta(days=day),
+            sex="F",
+            comune_residenza=anna.operator.comune,
+        )
     response = client_for(anna).get(reverse("people:search"), {"q": "a"})
     page = response.context["page"]
     assert page.paginator.count > 25

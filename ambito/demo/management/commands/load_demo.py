@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ambito.demo.builder import DEMO_PASSWORD, PERSONAS, build_demo
+from ambito.demo.personas import DEMO_TOTP_SECRET
 from ambito.territory.models import Ambito
 
 LABELS = {
@@ -72,3 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(f'Accessi dimostrativi (password "{DEMO_PASSWORD}"):')
         for username, persona in PERSONAS.items():
             self.stdout.write(f"  {username:<7} {persona.description}")
+        self.stdout.write(
+            f"Codice di verifica: app di autenticazione con la chiave {DEMO_TOTP_SECRET}, "
+            "oppure `manage.py demo_totp`."
+        )
