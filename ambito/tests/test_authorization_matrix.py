@@ -1,0 +1,434 @@
+"""The authorization matrix: every page and API operation × every persona → what the server does.
+
+One row per route and target record. `allowed` names the personas who get through the
+gatekeepers (any status but 401/403/404 and the redirect to the login page); everyone else gets
+`denied` (404: the same answer as for a record that does not exist; 403: a page or operation
+their role does not have). Anonymous visitors are sent to the login page (pages) or get 401 (API).
+
+A route without a row fails `test_every_route_has_a_row_in_the_matrix`: adding a page or an
+operation means deciding, here, who may use it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ambito.accounts.actions import issue_api_token
+from ambito.cases.models import Case, CaseMember, CaseShare
+from ambito.organizations.models import Area, Operator, ServiceUnit
+from ambito.people.models import Household, Person
+from conftest import PERSONAS, client_for, persona
+
+pytestmark = pytest.mark.django_db
+
+CASE_WORKERS = frozenset({"anna", "luca", "paolo", "giulia", "sara"})
+# Roles that never work on case content: their refusals are 403 where a role is checked.
+NO_CASE_ROLES = frozenset({"marco", "elena", "admin", "dario"})
+EVERYONE = frozenset(PERSONAS)
+NOBODY: frozenset[str] = frozenset()
+PUBLIC = "public"  # routes that answer without login
+
+
+# --- the records the rows point at, found in the demo tenant ------------------------------------
+
+
+def plain_case(comune: str) -> Case:
+    """An open case of `comune`, not reserved, not shared, outside famiglia e minori, whose
+    person lives there and has no case of another kind (so that only the Comune's social
+    worker may see the person)."""
+    candidates = Case.objects.open().filter(owner_comune__name=comune, reserved="")
+    for case in candidates.exclude(area=Area.FAMILY_MINORS).order_by("pk"):
+        cases = case.person.cases.all()
+        if case.person.comune_residenza.name == comune and all(
+            c.owner_comune_id == case.owner_comune_id
+            and not c.reserved
+            and not c.shares.exists()
+            and c.area != Area.FAMILY_MINORS
+            for c in cases
+        ):
+            return case
+    raise AssertionError(f"no plain case in {comune}")
+
+
+def shared_case() -> Case:
+    return CaseShare.objects.filter(until__isnull=True).select_related("case").first().case  # type: ignore[union-attr]
+
+
+def reserved_case() -> Case:
+    return Case.objects.open().exclude(reserved="").order_by("pk").first()  # type: ignore[return-value]
+
+
+def romano_case() -> Case:
+    return Case.objects.open().filter(ambito__code="romano").order_by("pk").first()  # type: ignore[return-value]
+
+
+TARGETS: dict[str, Callable[[], Case]] = {
+    "caravaggio": lambda: plain_case("Caravaggio"),
+    "treviglio": lambda: plain_case("Treviglio"),
+    "shared": shared_case,
+    "reserved": reserved_case,
+    "romano": romano_case,
+}
+
+
+def ids_for(target: str) -> dict[str, Any]:
+    case = TARGETS[target]()
+    member = CaseMember.objects.filter(case=case, until__isnull=True).first()
+    share = CaseShare.objects.filter(case=case, until__isnull=True).first()
+    household = case.household or Household.objects.filter(members__person=case.person).first()
+    unit = ServiceUnit.objects.filter(ambito=case.ambito).order_by("pk").first()
+    worker = Operator.objects.filter(ambito=case.ambito, role=Operator.Role.SOCIAL_WORKER)
+    return {
+        "case": case,
+        "comune_istat": case.person.comune_residenza.istat_code,
+        "codice_fiscale": case.person.codice_fiscale or "",
+        "operator_id": worker.exclude(pk=case.case_manager_id).order_by("pk").first().pk,  # type: ignore[union-attr]
+        "unit_id": unit.pk if unit else 0,
+        "case_id": case.pk,
+        "person_id": case.person_id,
+        "household_id": household.pk if household else 0,
+        "member_id": member.pk if member else 0,
+        "share_id": share.pk if share else 0,
+    }
+
+
+# --- who may read and who may change each target ----------------------------------------------
+
+COORDINATOR_OF_MINORS = "giulia"
+
+
+def readers(target: str) -> frozenset[str]:
+    case = TARGETS[target]()
+    names = {
+        "caravaggio": {"anna"},
+        "treviglio": {"luca"},
+        "shared": {"luca", "anna"},
+        "reserved": {"paolo", "giulia"},
+        "romano": {"sara"},
+    }[target]
+    if case.area == Area.FAMILY_MINORS and case.ambito.code == "treviglio":
+        names.add(COORDINATOR_OF_MINORS)
+    return frozenset(names)
+
+
+def writers(target: str) -> frozenset[str]:
+    # The recipients of a share read the case but do not change it.
+    return readers(target) - ({"anna"} if target == "shared" else set())
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    route: str  # a URL name, or "api:METHOD /path/{param}" for API operations
+    target: str | None = None
+    allowed: frozenset[str] | Callable[[str], frozenset[str]] = EVERYONE
+    denied: int | Callable[[str, str], int] = 404
+    data: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+
+    def allowed_for(self) -> frozenset[str]:
+        if callable(self.allowed):
+            assert self.target is not None
+            return self.allowed(self.target)
+        return self.allowed
+
+    def denied_for(self, name: str) -> int:
+        if callable(self.denied):
+            assert self.target is not None
+            return self.denied(self.target, name)
+        return self.denied
+
+
+def write_refusal(target: str, name: str) -> int:
+    """Those who read the case but may not change it get 403; the others cannot know it: 404."""
+    return 403 if name in readers(target) else 404
+
+
+def create_refusal(target: str, name: str) -> int:
+    """Creating checks the role first (403), then whether the person is visible (404)."""
+    return 403 if name in NO_CASE_ROLES else 404
+
+
+def household_readers(target: str) -> frozenset[str]:
+    """A household is visible to whoever sees one of its current members: the readers of the
+    case and the social worker of the Comune where the household lives."""
+    case = TARGETS[target]()
+    worker = {"Caravaggio": "anna", "Treviglio": "luca"}.get(case.household.comune.name, "")
+    if case.ambito.code == "romano":
+        worker = "sara"
+    return readers(target) | ({worker} - {""})
+
+
+def per_case(
+    method: str,
+    route: str,
+    who: Callable[[str], frozenset[str]] = readers,
+    targets: tuple[str, ...] = tuple(TARGETS),
+    **extra: Any,
+) -> list[Row]:
+    return [Row(method, route, target, who, **extra) for target in targets]
+
+
+MATRIX: list[Row] = [
+    # Pages every operator has (their own desk, account and notifications).
+    Row("GET", "home"),
+    Row("GET", "healthz", allowed=frozenset({PUBLIC})),
+    Row("GET", "accounts:login", allowed=frozenset({PUBLIC})),
+    Row("POST", "accounts:logout"),
+    Row("GET", "accounts:verify"),
+    Row("GET", "accounts:enrol"),
+    Row("GET", "accounts:recovery_codes"),
+    Row("GET", "accounts:password_change"),
+    Row("GET", "accounts:password_change_done"),
+    Row("GET", "accounts:notifications"),
+    Row("POST", "accounts:notifications_read"),
+    # Persons.
+    Row("GET", "people:search", query={"q": "a"}),
+    Row("GET", "people:register", allowed=CASE_WORKERS, denied=403),
+    *per_case("GET", "people:detail"),
+    *per_case("GET", "people:export_json"),
+    *per_case("GET", "people:export_pdf"),
+    *per_case("GET", "people:household", household_readers),
+    # Cases.
+    Row("GET", "cases:list"),
+    *per_case("GET", "cases:open"),
+    *per_case("GET", "cases:detail"),
+    *per_case("POST", "cases:close", writers, denied=write_refusal),
+    *per_case("POST", "cases:add_member", writers, denied=write_refusal),
+    *per_case("POST", "cases:end_member", writers, targets=("reserved",), denied=write_refusal),
+    *per_case("POST", "cases:share", writers, denied=write_refusal),
+    *per_case("POST", "cases:end_share", writers, targets=("shared",), denied=write_refusal),
+    *per_case("POST", "cases:reserve", writers, denied=write_refusal),
+    *per_case("GET", "cases:break_glass"),
+    # Aggregates without names, and the access log.
+    Row("GET", "stats:cases", allowed=frozenset({"marco", "giulia"})),
+    Row("GET", "dpo:log", allowed=frozenset({"dario"})),
+    Row("GET", "dpo:log_csv", allowed=frozenset({"dario"})),
+    *per_case("GET", "dpo:subject", lambda target: frozenset({"dario"}), targets=("caravaggio",)),
+    *per_case(
+        "GET", "dpo:subject_pdf", lambda target: frozenset({"dario"}), targets=("caravaggio",)
+    ),
+    # The API.
+    Row("GET", "api:GET /api/v1/comuni"),
+    Row(
+        "POST",
+        "api:POST /api/v1/persons",
+        "caravaggio",
+        lambda target: CASE_WORKERS,
+        denied=403,
+        data={
+            "first_name": "Prova",
+            "last_name": "Matrice",
+            "comune_residenza": "{comune_istat}",
+            "missing_code_reason": "straniero",
+            "birth_date": "1990-01-01",
+            "sex": "F",
+        },
+    ),
+    Row("GET", "api:GET /api/v1/persons", query={"q": "a"}),
+    *per_case("GET", "api:GET /api/v1/persons/{person_id}"),
+    Row("GET", "api:GET /api/v1/cases"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases",
+        readers,
+        denied=create_refusal,
+        data={"area": Area.WORK, "person_id": "{person_id}"},
+    ),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}"),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/events"),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/members"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/members",
+        writers,
+        denied=write_refusal,
+        data={"operator": "{operator_id}"},
+    ),
+    *per_case(
+        "DELETE",
+        "api:DELETE /api/v1/cases/{case_id}/members/{member_id}",
+        writers,
+        targets=("reserved",),
+        denied=write_refusal,
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/members/{member_id}/end",
+        writers,
+        targets=("reserved",),
+        denied=write_refusal,
+    ),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/shares"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/shares",
+        writers,
+        denied=write_refusal,
+        data={"unit": "{unit_id}", "reason": "Presa in carico"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/shares/{share_id}/end",
+        writers,
+        targets=("shared",),
+        denied=write_refusal,
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/reserved",
+        writers,
+        denied=write_refusal,
+        data={"reserved": "violenza", "reason": "Richiesta della persona"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/break-glass",
+        data={"reason": "Urgenza: la persona è in pronto soccorso e serve il contatto"},
+    ),
+    Row("GET", "api:GET /api/v1/stats/cases", allowed=frozenset({"marco", "giulia"}), denied=403),
+]
+
+
+# --- running a row ----------------------------------------------------------------------------
+
+URL_KWARGS = {
+    "people:detail": ("person_id", "pk"),
+    "people:export_json": ("person_id", "pk"),
+    "people:export_pdf": ("person_id", "pk"),
+    "people:household": ("household_id", "pk"),
+}
+
+
+def page_url(row: Row, ids: dict[str, Any]) -> str:
+    if row.route in URL_KWARGS:
+        key, kwarg = URL_KWARGS[row.route]
+        return reverse(row.route, kwargs={kwarg: ids[key]})
+    if row.route == "cases:open":
+        return reverse(row.route) + f"?persona={ids['person_id']}"
+    if row.target is None or row.route.startswith("dpo:"):
+        return reverse(row.route)
+    kwargs = {"pk": ids["case_id"]}
+    if row.route == "cases:end_member":
+        kwargs["member_pk"] = ids["member_id"]
+    if row.route == "cases:end_share":
+        kwargs["share_pk"] = ids["share_id"]
+    return reverse(row.route, kwargs=kwargs)
+
+
+def api_url(row: Row, ids: dict[str, Any]) -> str:
+    return row.route.split(" ", 1)[1].format(**ids)
+
+
+def fill(value: Any, ids: dict[str, Any]) -> Any:
+    """ "{person_id}" → the id of the target's person (as an int when the whole value is one)."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    return value
+
+
+def request(client: Client, row: Row, ids: dict[str, Any], headers: dict[str, str]) -> Any:
+    is_api = row.route.startswith("api:")
+    url = api_url(row, ids) if is_api else page_url(row, ids)
+    data = {key: fill(value, ids) for key, value in row.data.items()}
+    query = {key: fill(value, ids) for key, value in row.query.items()}
+    if row.route.startswith("dpo:subject"):
+        query["codice_fiscale"] = ids["codice_fiscale"]
+    method = getattr(client, row.method.lower())
+    if is_api and row.method in ("POST", "DELETE"):
+        return method(url, data=data, content_type="application/json", headers=headers)
+    if row.method == "GET":
+        return method(url, query, headers=headers)
+    return method(url, data, headers=headers)
+
+
+def let_through(row: Row, response: Any) -> bool:
+    if response.status_code in (401, 403, 404):
+        return False
+    if row.route == "accounts:logout":  # logging out ends on the login page
+        return True
+    return not (response.status_code == 302 and "/accounts/login/" in response["Location"])
+
+
+CASES = [(row, name) for row in MATRIX for name in PERSONAS]
+
+
+@pytest.mark.parametrize(
+    ("row", "name"), CASES, ids=[f"{r.method} {r.route} {r.target or ''} {n}" for r, n in CASES]
+)
+def test_the_server_does_what_the_matrix_says(row: Row, name: str) -> None:
+    user = persona(name)
+    ids = ids_for(row.target) if row.target else {}
+    allowed, denied = row.allowed_for(), row.denied_for(name)
+    headers: dict[str, str] = {}
+    if row.route.startswith("api:"):
+        client = Client()
+        headers["Authorization"] = f"Bearer {issue_api_token(user, by=None)}"
+    else:
+        client = client_for(user)
+    response = request(client, row, ids, headers)
+    if name in allowed or PUBLIC in allowed:
+        assert let_through(row, response), f"{name} was refused: {response.status_code}"
+    else:
+        assert response.status_code == denied, (
+            f"{name}: expected {denied}, got {response.status_code}"
+        )
+
+
+@pytest.mark.parametrize(
+    "row", MATRIX, ids=[f"{r.method} {r.route} {r.target or ''}" for r in MATRIX]
+)
+def test_anonymous_visitors_reach_nothing_but_public_routes(row: Row) -> None:
+    ids = ids_for(row.target) if row.target else {}
+    allowed = row.allowed_for()
+    response = request(Client(), row, ids, {})
+    if PUBLIC in allowed:
+        assert response.status_code == 200
+    elif row.route.startswith("api:"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code in (302, 405)
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"]
+
+
+# --- every route has a row --------------------------------------------------------------------
+
+
+def page_routes(patterns: Any = None, namespace: str = "", prefix: str = "") -> set[str]:
+    """Every named URL of the site but the Django admin (its own permissions) and the API
+    (listed by operation below)."""
+    names: set[str] = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            path = prefix + str(pattern.pattern)
+            if path.startswith(("admin/", "api/")):
+                continue
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= page_routes(pattern.url_patterns, ns, path)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def api_operations() -> set[str]:
+    from ambito.api import api
+
+    schema = api.get_openapi_schema()
+    return {
+        f"api:{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+
+def test_every_route_has_a_row_in_the_matrix() -> None:
+    covered = {row.route for row in MATRIX}
+    missing = (page_routes() | api_operations()) - covered
+    assert not missing, f"routes without a row in the authorization matrix: {sorted(missing)}"
+    stale = covered - page_routes() - api_operations()
+    assert not stale, f"rows for routes that no longer exist: {sorted(stale)}"
