@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ambito.events import EventBase
@@ -22,8 +22,8 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
     def in_team_of(self, operator: Operator) -> "CaseQuerySet":
         """Cases the operator manages or whose équipe they are an active member of."""
-        member = CaseMember.objects.active().filter(case=OuterRef("pk"), operator=operator)
-        return self.filter(Q(case_manager=operator) | Q(Exists(member)))
+        memberships = CaseMember.objects.active().filter(operator=operator).values("case_id")
+        return self.filter(Q(case_manager=operator) | Q(pk__in=memberships))
 
     def not_archived(self) -> "CaseQuerySet":
         return self.filter(archived_at__isnull=True)
@@ -109,6 +109,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["ambito", "status", "area"], name="case_scope_idx"),
             models.Index(fields=["case_manager", "status"], name="case_manager_idx"),
+            # The few reserved cases, which hide their persons (people.access).
+            models.Index(
+                fields=["ambito", "person"], condition=~Q(reserved=""), name="case_reserved_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ambito.accounts.access import operator_of
+from ambito.accounts.access import operator_of, require_case_operator
 from ambito.cases.access import (
     ReservedCase,
     cases_listed_for,
@@ -170,10 +170,12 @@ def break_the_glass(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def open_new(request: HttpRequest) -> HttpResponse:
     """Opens a case for the person in ?persona=<id>."""
-    # The gatekeeper answers 404 to anything that is not the id of a person of the user.
+    # The gatekeeper answers 404 to anything that is not the id of a person of the user; the
+    # health trust's operators see the persons of their équipes but open no case.
     person = get_person_for_user(request.user, request.GET.get("persona"))
-    # Having passed the gatekeeper, the user is an operator who works on cases.
-    operator = request.user.operator  # type: ignore[union-attr]
+    operator = require_case_operator(
+        request.user, _("Il suo ruolo non consente di aprire cartelle.")
+    )
     form = OpenCaseForm(request.POST or None, operator=operator)
     if request.method == "POST" and form.is_valid():
         try:

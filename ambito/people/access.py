@@ -18,7 +18,7 @@ Roles that read no case content see no person.
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ambito.accounts.access import case_reader_of
@@ -38,27 +38,25 @@ def persons_visible_to(user: Any) -> PersonQuerySet:
     op = case_reader_of(user)
     if op is None:
         return Person.objects.none()
-    cases = cases_visible_to(user).values("pk")
-    has_visible_case = Exists(Case.objects.filter(person=OuterRef("pk"), pk__in=cases))
-    in_visible_household = Exists(
-        HouseholdMember.objects.filter(
-            person=OuterRef("pk"),
-            until__isnull=True,
-            household__in=Case.objects.filter(pk__in=cases).values("household"),
-        )
+    # Uncorrelated "id IN (subquery)" conditions: each is computed once and hashed.
+    cases = cases_visible_to(user)
+    of_visible_cases = cases.values("person_id")
+    in_visible_households = HouseholdMember.objects.filter(
+        until__isnull=True, household__in=cases.values("household")
+    ).values("person_id")
+    registered = PersonEvent.objects.filter(kind=PersonEvent.Kind.REGISTERED, actor=user).values(
+        "person_id"
     )
-    registered = Exists(
-        PersonEvent.objects.filter(
-            person=OuterRef("pk"), kind=PersonEvent.Kind.REGISTERED, actor=user
-        )
+    with_hidden_reserved_case = (
+        Case.objects.in_ambito(op.ambito)
+        .exclude(reserved="")
+        .exclude(pk__in=cases.values("pk"))
+        .values("person_id")
     )
-    hidden_reserved = Exists(
-        Case.objects.filter(person=OuterRef("pk")).exclude(reserved="").exclude(pk__in=cases)
-    )
-    other_paths = Q(in_visible_household) | Q(registered) | _residents(op)
+    other_paths = Q(pk__in=in_visible_households) | Q(pk__in=registered) | _residents(op)
     return (
         Person.objects.in_ambito(op.ambito)
-        .filter(Q(has_visible_case) | (~Q(hidden_reserved) & other_paths))
+        .filter(Q(pk__in=of_visible_cases) | (~Q(pk__in=with_hidden_reserved_case) & other_paths))
         .select_related("comune_residenza")
     )
 
@@ -92,12 +90,12 @@ def households_visible_to(user: Any) -> QuerySet[Household]:
     op = case_reader_of(user)
     if op is None:
         return Household.objects.none()
-    members = HouseholdMember.objects.filter(
-        household=OuterRef("pk"),
-        until__isnull=True,
-        person__in=persons_visible_to(user).values("pk"),
+    with_visible_members = HouseholdMember.objects.filter(
+        until__isnull=True, person__in=persons_visible_to(user).values("pk")
+    ).values("household_id")
+    return Household.objects.filter(pk__in=with_visible_members, ambito=op.ambito).select_related(
+        "comune"
     )
-    return Household.objects.filter(Exists(members), ambito=op.ambito).select_related("comune")
 
 
 def visible_members(household: Household, user: Any) -> QuerySet[HouseholdMember]:

@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ambito.accounts.actions import issue_api_token
 from ambito.cases.models import Case, CaseMember, CaseShare
 from ambito.organizations.models import Area, Operator, ServiceUnit
-from ambito.people.models import Household, Person
+from ambito.people.models import Household
 from conftest import PERSONAS, client_for, persona
 
 pytestmark = pytest.mark.django_db

@@ -309,3 +309,25 @@ def test_the_household_page_hides_a_member_with_a_reserved_case(anna, paolo):
     assert client.get(reverse("people:detail", args=[victim.pk])).status_code == 404
     search = client.get(reverse("people:search"), {"q": "Nascosta"})
     assert search.context["page"].paginator.count == 0
+
+
+def test_a_health_operator_reads_her_equipes_case_but_opens_no_case(anna):
+    case = an_open_case_of(anna)
+    asst = Ente.objects.get(ambito=case.ambito, kind=Ente.Kind.HEALTH_TRUST)
+    user = User.objects.create(username="asst.prova", first_name="Ines", last_name="Prova")
+    nurse = Operator.objects.create(
+        user=user,
+        ambito=case.ambito,
+        ente=asst,
+        profession=Operator.Profession.HEALTH,
+        role=Operator.Role.HEALTH,
+    )
+    client = client_for(user)
+    assert client.get(detail_url(case)).status_code == 404
+    add_case_member(case, by=anna, operator=nurse)
+    assert client.get(detail_url(case)).status_code == 200
+    assert case.reference in client.get(reverse("home")).content.decode()
+    person_page = client.get(reverse("people:detail", args=[case.person_id]))
+    assert person_page.status_code == 200
+    assert reverse("cases:open") not in person_page.content.decode()
+    assert client.get(f"{reverse('cases:open')}?persona={case.person_id}").status_code == 403
