@@ -86,7 +86,7 @@ def ids_for(target: str) -> dict[str, Any]:
         "case": case,
         "comune_istat": case.person.comune_residenza.istat_code,
         "codice_fiscale": case.person.codice_fiscale or "",
-        "operator_id": worker.exclude(pk=case.case_manager_id).order_by("pk").first().pk,  # type: ignore[union-attr]
+        "operator_id": worker.exclude(user=case.case_manager.user).order_by("pk")[0].pk,  # type: ignore[union-attr]
         "unit_id": unit.pk if unit else 0,
         "case_id": case.pk,
         "person_id": case.person_id,
@@ -157,6 +157,7 @@ def household_readers(target: str) -> frozenset[str]:
     """A household is visible to whoever sees one of its current members: the readers of the
     case and the social worker of the Comune where the household lives."""
     case = TARGETS[target]()
+    assert case.household is not None
     worker = {"Caravaggio": "anna", "Treviglio": "luca"}.get(case.household.comune.name, "")
     if case.ambito.code == "romano":
         worker = "sara"
