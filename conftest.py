@@ -76,6 +76,37 @@ def dario(db) -> User:  # type: ignore[no-untyped-def]
     return persona("dario")
 
 
+@pytest.fixture
+def sofia(db) -> User:  # type: ignore[no-untyped-def]
+    """An educator of the UO Riparativa outside the équipe of paolo's reserved cases: the
+    operator who may break the glass (no demo persona is in that position)."""
+    from ambito.organizations.models import Ente, Operator, ServiceUnit
+
+    unit = ServiceUnit.objects.get(ambito__code="treviglio", name="UO Riparativa")
+    user = User.objects.create(username="sofia", first_name="Sofia", last_name="Prova")
+    op = Operator.objects.create(
+        user=user,
+        ambito=unit.ambito,
+        ente=Ente.objects.get(ambito=unit.ambito, kind=Ente.Kind.CAPOFILA),
+        profession=Operator.Profession.EDUCATOR,
+        role=Operator.Role.UNIT_OPERATOR,
+    )
+    op.units.set([unit])
+    return user
+
+
+def a_reserved_case() -> Any:
+    from ambito.cases.models import Case
+
+    return Case.objects.exclude(reserved="").order_by("pk").first()
+
+
+def the_shared_case() -> Any:
+    from ambito.cases.models import CaseShare
+
+    return CaseShare.objects.active().get(comune__name="Caravaggio").case
+
+
 def client_for(user: User, **client_options: Any) -> Client:
     """A test client logged in as `user` through both steps: password and second factor.
 

@@ -5,10 +5,11 @@ import pytest
 from django.test import Client
 
 from ambito.accounts.actions import issue_api_token
-from ambito.accounts.models import Notification, User
-from ambito.cases.models import BreakGlass, Case, CaseMember, CaseShare, Reserved
-from ambito.organizations.models import Ente, Operator, ServiceUnit
+from ambito.accounts.models import Notification
+from ambito.cases.models import BreakGlass, Case, CaseMember, Reserved
+from ambito.organizations.models import ServiceUnit
 from ambito.territory.models import Comune
+from conftest import a_reserved_case, the_shared_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,30 +24,6 @@ def api_client(user) -> Client:
 
 def post(client, url, data):
     return client.post(url, data, content_type="application/json")
-
-
-@pytest.fixture
-def sofia(db) -> User:
-    """An educator of the UO Riparativa outside the équipe of paolo's reserved cases."""
-    unit = ServiceUnit.objects.get(ambito__code="treviglio", name="UO Riparativa")
-    user = User.objects.create(username="sofia", first_name="Sofia", last_name="Prova")
-    op = Operator.objects.create(
-        user=user,
-        ambito=unit.ambito,
-        ente=Ente.objects.get(ambito=unit.ambito, kind=Ente.Kind.CAPOFILA),
-        profession=Operator.Profession.EDUCATOR,
-        role=Operator.Role.UNIT_OPERATOR,
-    )
-    op.units.set([unit])
-    return user
-
-
-def a_reserved_case():
-    return Case.objects.exclude(reserved="").order_by("pk").first()
-
-
-def the_shared_case():
-    return CaseShare.objects.active().get(comune__name="Caravaggio").case
 
 
 def an_open_case_of(user):

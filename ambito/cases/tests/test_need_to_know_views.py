@@ -9,11 +9,11 @@ from django.utils.html import escape
 
 from ambito.accounts.models import AccessLog, Notification, User
 from ambito.cases.actions import add_case_member, open_case, set_reserved
-from ambito.cases.models import BreakGlass, Case, CaseEvent, CaseMember, CaseShare, Reserved
+from ambito.cases.models import BreakGlass, Case, CaseEvent, CaseMember, Reserved
 from ambito.organizations.models import Ente, Operator, ServiceUnit
 from ambito.people.actions import add_household_member, register_person
 from ambito.people.models import Person, Relation
-from conftest import client_for
+from conftest import a_reserved_case, client_for, the_shared_case
 
 pytestmark = pytest.mark.django_db
 
@@ -26,30 +26,6 @@ def assert_strict_page(response):
     html = response.content.decode()
     assert not INLINE_SCRIPT.search(html)
     assert " style=" not in html
-
-
-@pytest.fixture
-def sofia(db) -> User:
-    """An educator of the UO Riparativa outside the équipe of paolo's reserved cases."""
-    unit = ServiceUnit.objects.get(ambito__code="treviglio", name="UO Riparativa")
-    user = User.objects.create(username="sofia", first_name="Sofia", last_name="Prova")
-    op = Operator.objects.create(
-        user=user,
-        ambito=unit.ambito,
-        ente=Ente.objects.get(ambito=unit.ambito, kind=Ente.Kind.CAPOFILA),
-        profession=Operator.Profession.EDUCATOR,
-        role=Operator.Role.UNIT_OPERATOR,
-    )
-    op.units.set([unit])
-    return user
-
-
-def a_reserved_case():
-    return Case.objects.exclude(reserved="").order_by("pk").first()
-
-
-def the_shared_case():
-    return CaseShare.objects.active().get(comune__name="Caravaggio").case
 
 
 def an_open_case_of(user):
