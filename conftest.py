@@ -19,8 +19,18 @@ from ambito.accounts.models import User
 PERSONAS = ["anna", "luca", "paolo", "giulia", "marco", "elena", "admin", "sara", "dario"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Uploaded files (the demo's documents and the tests') go to a temporary folder, never to
+    var/media. A test that counts files sets its own: settings.MEDIA_ROOT = tmp_path."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker, media_root):  # type: ignore[no-untyped-def]
     from ambito.demo.builder import build_demo
 
     with django_db_blocker.unblock():

@@ -20,7 +20,10 @@ from ninja.security import HttpBearer
 
 from ambito.accounts.models import ApiToken
 from ambito.cases.access import ReservedCase
+from ambito.cases.accesses_api import router as accesses_router
 from ambito.cases.api import router as cases_router
+from ambito.cases.court_api import router as court_router
+from ambito.cases.records_api import router as records_router
 from ambito.cases.stats_api import router as stats_router
 from ambito.people.actions import PossibleDuplicates
 from ambito.people.api import router as people_router
@@ -76,7 +79,11 @@ api = NinjaAPI(
 api.add_router("/comuni", territory_router)
 api.add_router("/persons", people_router)
 api.add_router("/cases", cases_router)
+api.add_router("/cases", records_router)
 api.add_router("/stats", stats_router)
+api.add_router("/accesses", accesses_router)
+# Court orders under /cases/{id}/court-orders, reports under /court-reports, /deadlines.
+api.add_router("", court_router)
 
 
 def error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

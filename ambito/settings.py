@@ -145,6 +145,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "ambito.storage.StaticFilesStorage"},
 }
+# The case documents (special-category data): outside the static files, never served by URL
+# (no MEDIA_URL route), read and written by the app's user only. Downloads go through
+# cases.access, which logs them.
+MEDIA_ROOT = Path(os.environ.get("AMBITO_MEDIA_ROOT", "") or BASE_DIR / "var" / "media")
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Largest case document accepted, in megabytes (the proxy in front must allow at least as much).
+AMBITO_MAX_UPLOAD_MB = int(os.environ.get("AMBITO_MAX_UPLOAD_MB", "20"))
 
 # Security: cookies and headers. HTTPS-only settings follow AMBITO_HTTPS (on in production).
 TESTING = env_bool("AMBITO_TESTING")

@@ -10,7 +10,9 @@ urlpatterns = [
     path("accounts/", include("ambito.accounts.urls")),
     path("persone/", include("ambito.people.urls")),
     path("cartelle/", include("ambito.cases.urls")),
+    path("accessi/", include("ambito.cases.accesses_urls")),
     path("statistiche/", include("ambito.cases.stats_urls")),
+    path("scadenze/", include("ambito.cases.deadline_urls")),
     path("registro-accessi/", include("ambito.accounts.dpo_urls")),
     path("api/v1/", include("ambito.api_urls")),
     # The admin logs in through our two steps and lockout, not its own password-only form.

@@ -22,20 +22,39 @@ without the person's name and the pages offer to break the glass. Everybody else
 Who may change a case (`write=True`): its manager, its active members, the area coordinator and,
 for a case that is not reserved, the operators of its owner. The recipients of a share and the
 holders of an emergency access only read it.
+
+Inside a visible case, field-level confidentiality (`diary_visible_to`, `documents_visible_to`,
+`events_visible_to`): a reserved diary note is read by its author, the operators of the author's
+profession and the area coordinator; a confidential document by its uploader, the area
+coordinator and either the operators of the uploader's profession or the case's team, as its
+kind says. The others see nothing of them. Every document download is logged
+(`get_document_for_user`).
 """
 
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from ambito.accounts.access import case_reader_of
+from ambito.accounts.access import case_operator_of, case_reader_of
 from ambito.accounts.audit import log_access
 from ambito.accounts.models import AccessLog
-from ambito.cases.models import BreakGlass, Case, CaseMember, CaseQuerySet, CaseShare
+from ambito.cases.models import (
+    Access,
+    AccessQuerySet,
+    BreakGlass,
+    Case,
+    CaseEvent,
+    CaseMember,
+    CaseQuerySet,
+    CaseShare,
+    CourtReport,
+    DiaryEntry,
+    Document,
+)
 from ambito.organizations.models import Operator
 
 Role = Operator.Role
@@ -199,14 +218,23 @@ def get_case_to_break_glass(user: Any, pk: Any) -> Case:
     return case
 
 
+def is_area_coordinator(op: Operator, case: Case) -> bool:
+    """The coordinator of the case's area, in its Ambito."""
+    return (
+        op.role == Role.COORDINATOR
+        and bool(op.area)
+        and op.area == case.area
+        and op.ambito_id == case.ambito_id
+    )
+
+
 def may_set_reserved(user: Any, case: Case) -> bool:
     """Only the case manager and the coordinator of the case's area mark or unmark a case
     as reserved."""
     op = case_reader_of(user)
     if op is None or op.ambito_id != case.ambito_id:
         return False
-    is_coordinator = op.role == Role.COORDINATOR and bool(op.area) and op.area == case.area
-    return case.case_manager_id == op.pk or is_coordinator
+    return case.case_manager_id == op.pk or is_area_coordinator(op, case)
 
 
 def may_change_case(user: Any, case: Case) -> bool:
@@ -216,3 +244,198 @@ def may_change_case(user: Any, case: Case) -> bool:
         return False
     rules = rules_for(op)
     return _base(op).filter(rules.sees, rules.may_change, pk=case.pk).exists()
+
+
+# Field-level confidentiality: inside a case the user sees, reserved diary entries and
+# confidential documents are read by fewer people. Those who may not read one see nothing of
+# it: not the row, not a placeholder, not its event in the history.
+
+
+def _in_team(op: Operator, case: Case) -> bool:
+    """The case manager, an active member of the équipe, or the area coordinator."""
+    if case.case_manager_id == op.pk or is_area_coordinator(op, case):
+        return True
+    return CaseMember.objects.active().filter(case=case, operator=op).exists()
+
+
+def diary_visible_to(user: Any, case: Case) -> QuerySet[DiaryEntry]:
+    """The case's diary, newest first, without the reserved notes the user may not read.
+
+    A reserved note ("nota professionale riservata") is read by its author, the operators of
+    the author's profession and the coordinator of the case's area. `case` comes from
+    get_case_for_user: this decides about the entries, not about the case.
+    """
+    op = case_reader_of(user)
+    entries = DiaryEntry.objects.filter(case=case).select_related("author__user", "corrects")
+    if op is None or op.ambito_id != case.ambito_id:
+        return entries.none()
+    if not is_area_coordinator(op, case):
+        entries = entries.filter(
+            Q(reserved=False) | Q(author=op) | Q(author__profession=op.profession)
+        )
+    return entries.order_by("-date", "-created_at", "-pk")
+
+
+def documents_visible_to(user: Any, case: Case) -> QuerySet[Document]:
+    """The case's documents, newest first, without the confidential ones the user may not read.
+
+    A document of a confidential kind is read by its uploader, the coordinator of the case's
+    area and: when the kind is `author_profession_only` (relazione per l'Autorità giudiziaria,
+    nota professionale riservata), the operators of the uploader's profession; otherwise the
+    case's team (manager and équipe). `case` comes from get_case_for_user.
+    """
+    op = case_reader_of(user)
+    documents = Document.objects.filter(case=case).select_related("kind", "uploaded_by__user")
+    if op is None or op.ambito_id != case.ambito_id:
+        return documents.none()
+    if not is_area_coordinator(op, case):
+        readable = (
+            Q(kind__confidential=False)
+            | Q(uploaded_by=op)
+            | Q(kind__author_profession_only=True, uploaded_by__profession=op.profession)
+        )
+        if _in_team(op, case):
+            readable |= Q(kind__author_profession_only=False)
+        documents = documents.filter(readable)
+    return documents.order_by("-uploaded_at", "-pk")
+
+
+def events_visible_to(user: Any, case: Case) -> QuerySet[CaseEvent]:
+    """The case's history without the events of the diary entries and documents the user may
+    not read (their events carry their id in `data`)."""
+    hidden_entries = set(
+        DiaryEntry.objects.filter(case=case)
+        .exclude(pk__in=diary_visible_to(user, case).values("pk"))
+        .values_list("pk", flat=True)
+    )
+    hidden_documents = set(
+        Document.objects.filter(case=case)
+        .exclude(pk__in=documents_visible_to(user, case).values("pk"))
+        .values_list("pk", flat=True)
+    )
+    events = CaseEvent.objects.filter(case=case)
+    if not hidden_entries and not hidden_documents:
+        return events
+    kinds = (CaseEvent.Kind.DIARY_ADDED, CaseEvent.Kind.DOCUMENT_ADDED)
+    hidden = [
+        pk
+        for pk, data in events.filter(kind__in=kinds).values_list("pk", "data")
+        if data.get("entry") in hidden_entries or data.get("document") in hidden_documents
+    ]
+    return events.exclude(pk__in=hidden)
+
+
+DOWNLOAD_PURPOSE = "Consultazione di un documento della cartella"
+
+
+def get_document_for_user(
+    user: Any, case_pk: Any, document_pk: Any, *, purpose: str = DOWNLOAD_PURPOSE
+) -> Document:
+    """A document of a case the user sees and may read, logged in the access log (the case
+    read and the document read: object_type "document", the case's person as data subject).
+
+    Http404 for a document that does not exist, is of another case or is confidential to
+    others; the case's own refusals as get_case_for_user (ReservedCase included).
+    """
+    case = get_case_for_user(user, case_pk, purpose=purpose)
+    document_id = _as_id(document_pk)
+    document = (
+        documents_visible_to(user, case).filter(pk=document_id).first()
+        if document_id is not None
+        else None
+    )
+    if document is None:
+        raise Http404("Documento non trovato.")
+    document.case = case
+    log_access(
+        user,
+        action=AccessLog.Action.READ,
+        object_type="document",
+        object_id=document.pk,
+        person=case.person,
+        purpose=purpose,
+        detail={"case": case.pk, "kind": document.kind.code},
+    )
+    return document
+
+
+# Accesses (first contacts and referrals, phase A).
+
+ACCESS_PURPOSE = "Consultazione della segnalazione"
+
+
+def accesses_visible_to(user: Any) -> AccessQuerySet:
+    """The accesses (segnalazioni) the user sees, within their Ambito:
+
+    - the operator who received it;
+    - the operators of the desk that received it (`owner`): the social workers of that Comune,
+      the operators of that service unit;
+    - the coordinator of its area.
+
+    Other roles see none. An access about a person who has a reserved case the user does not
+    see is hidden, except from the operator who received it: as for persons (people.access), a
+    victim must not be found through the desk that first heard her.
+    """
+    op = case_operator_of(user)
+    if op is None:
+        return Access.objects.none()
+    received = Q(operator=op)
+    sees = received | _owned(op)
+    if op.role == Role.COORDINATOR and op.area:
+        sees |= Q(area=op.area)
+    with_hidden_reserved_case = (
+        Case.objects.in_ambito(op.ambito)
+        .exclude(reserved="")
+        .exclude(pk__in=cases_visible_to(user).values("pk"))
+        .values("person_id")
+    )
+    return (
+        Access.objects.filter(ambito=op.ambito)
+        .filter(sees, received | ~Q(person__in=with_hidden_reserved_case))
+        .select_related("person", "operator__user", "owner_comune", "owner_unit", "case")
+    )
+
+
+def get_access_for_user(user: Any, pk: Any, *, purpose: str = ACCESS_PURPOSE) -> Access:
+    """The access, logged in the access log as read by the user for `purpose` (with its person
+    as data subject); Http404 for both "does not exist" and "not yours"."""
+    access_id = _as_id(pk)
+    access = (
+        accesses_visible_to(user).filter(pk=access_id).first() if access_id is not None else None
+    )
+    if access is None:
+        raise Http404("Segnalazione non trovata.")
+    log_access(
+        user,
+        action=AccessLog.Action.READ,
+        object_type="access",
+        object_id=access.pk,
+        person=access.person,
+        purpose=purpose,
+    )
+    return access
+
+
+COURT_PURPOSE = "Provvedimenti dell'Autorità giudiziaria"
+
+
+def get_court_report_for_user(
+    user: Any, pk: Any, *, write: bool = False, purpose: str = COURT_PURPOSE
+) -> CourtReport:
+    """A report owed to the court, reached through its case's gatekeeper (logged as a read of
+    the case, with its refusals: ReservedCase, PermissionDenied for `write`). Http404 with the
+    same message for a report that does not exist and one of a case the user does not see."""
+    report_id = _as_id(pk)
+    report = (
+        CourtReport.objects.select_related("court_order").filter(pk=report_id).first()
+        if report_id is not None
+        else None
+    )
+    if report is None:
+        raise Http404("Relazione non trovata.")
+    try:
+        case = get_case_for_user(user, report.court_order.case_id, write=write, purpose=purpose)
+    except Http404 as exc:
+        raise Http404("Relazione non trovata.") from exc
+    report.court_order.case = case
+    return report

@@ -10,7 +10,12 @@ from ninja.responses import Status
 
 from ambito.accounts.access import CASE_ROLES, operator_of, require_case_operator
 from ambito.api_common import ErrorOut, InvalidOut, Page, paginate
-from ambito.cases.access import cases_visible_to, get_case_for_user, get_case_to_break_glass
+from ambito.cases.access import (
+    cases_visible_to,
+    events_visible_to,
+    get_case_for_user,
+    get_case_to_break_glass,
+)
 from ambito.cases.actions import (
     add_case_member,
     break_glass,
@@ -237,9 +242,10 @@ def get_case(request: HttpRequest, case_id: int) -> Case:
     summary="Storia della cartella",
 )
 def list_case_events(request: HttpRequest, case_id: int) -> Any:
-    """Gli eventi della cartella, dal più vecchio: tipo, descrizione, autore, quando."""
+    """Gli eventi della cartella, dal più vecchio: tipo, descrizione, autore, quando. Mancano
+    quelli delle note riservate e dei documenti riservati che l'operatore non può leggere."""
     case = get_case_for_user(request.user, case_id)
-    return case.events.select_related("actor").order_by("at", "pk")
+    return events_visible_to(request.user, case).select_related("actor").order_by("at", "pk")
 
 
 WRITE = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}

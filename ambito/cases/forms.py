@@ -1,11 +1,14 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ambito.accounts.access import CASE_READER_ROLES, CASE_ROLES
-from ambito.cases.actions import BREAK_GLASS_MIN_REASON
-from ambito.cases.models import Case, Reserved
+from ambito.cases.actions import BREAK_GLASS_MIN_REASON, DIARY_MAX_TEXT
+from ambito.cases.models import Case, DiaryEntry, DocumentKind, Reserved
+from ambito.cases.uploads import ACCEPTED, ACCEPTED_LABEL
 from ambito.forms import DATE_WIDGET, ItaliaFormMixin
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.territory.models import Comune
@@ -157,3 +160,77 @@ class BreakGlassForm(ItaliaFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=f"Almeno {BREAK_GLASS_MIN_REASON} caratteri: perché serve accedere ora.",
     )
+
+
+class CorrectedEntryField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DiaryEntry) -> str:  # type: ignore[override]
+        return f"{obj.date:%d/%m/%Y} – {obj.get_kind_display()} – {obj.author}"
+
+
+class DiaryEntryForm(ItaliaFormMixin, forms.Form):
+    """A new entry of the case diary; `entries` are those the user may correct (the visible
+    ones)."""
+
+    date = forms.DateField(label="Data", widget=DATE_WIDGET, initial=timezone.localdate)
+    kind = forms.ChoiceField(
+        label="Tipo", choices=[("", "Seleziona il tipo"), *DiaryEntry.Kind.choices]
+    )
+    text = forms.CharField(
+        label="Testo",
+        max_length=DIARY_MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    reserved = forms.BooleanField(
+        label="Nota professionale riservata",
+        required=False,
+        help_text="La leggono solo gli operatori della sua professione e il coordinatore "
+        "d'area; gli altri non ne vedono nulla.",
+    )
+    corrects = CorrectedEntryField(
+        label="Rettifica della voce",
+        queryset=DiaryEntry.objects.none(),
+        required=False,
+        empty_label="Nessuna: è una voce nuova",
+        help_text="Il diario non si modifica: una voce sbagliata si corregge con una nuova voce "
+        "che la rettifica.",
+    )
+
+    def __init__(self, *args: Any, entries: QuerySet[DiaryEntry], **kwargs: Any) -> None:
+        # Ids of its own: the case page holds several forms with a "kind" or a "date".
+        kwargs.setdefault("auto_id", "diario_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["corrects"].queryset = entries  # type: ignore[attr-defined]
+
+
+class DocumentKindField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DocumentKind) -> str:  # type: ignore[override]
+        return f"{obj.name} (riservato)" if obj.confidential else obj.name
+
+
+class DocumentForm(ItaliaFormMixin, forms.Form):
+    """A file added to the case: its kind (of the case's Ambito), a title, the file."""
+
+    kind = DocumentKindField(
+        label="Tipo di documento",
+        queryset=DocumentKind.objects.none(),
+        empty_label="Seleziona il tipo",
+    )
+    title = forms.CharField(label="Titolo", max_length=200)
+    file = forms.FileField(
+        label="File",
+        widget=forms.FileInput(attrs={"accept": ",".join(f".{ext}" for ext in ACCEPTED)}),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "documento_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = DocumentKind.objects.filter(  # type: ignore[attr-defined]
+            ambito=case.ambito_id
+        )
+        limit = settings.AMBITO_MAX_UPLOAD_MB
+        self.fields["file"].help_text = f"{ACCEPTED_LABEL}, al massimo {limit} MB."
+
+    def action_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of cases.actions.add_document."""
+        data = self.cleaned_data
+        return {"kind": data["kind"], "title": data["title"], "uploaded_file": data["file"]}

@@ -1,9 +1,11 @@
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ambito.cases.uploads import document_path
 from ambito.events import EventBase
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household, Person
@@ -169,6 +171,12 @@ class CaseEvent(EventBase):
         SHARE_ENDED = "share_ended", "Fine della condivisione"
         RESERVED_CHANGED = "reserved_changed", "Cambio della riservatezza"
         BREAK_GLASS = "break_glass", "Accesso straordinario"
+        ACCESS_LINKED = "access_linked", "Collegamento di una segnalazione"
+        DIARY_ADDED = "diary_added", "Voce di diario"
+        DOCUMENT_ADDED = "document_added", "Documento"
+        COURT_ORDER_ADDED = "court_order_added", "Provvedimento dell'Autorità giudiziaria"
+        COURT_REPORT_DUE = "court_report_due", "Relazione dovuta all'Autorità giudiziaria"
+        COURT_REPORT_SENT = "court_report_sent", "Relazione inviata all'Autorità giudiziaria"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("tipo", max_length=30, choices=Kind.choices)
@@ -329,3 +337,453 @@ class CaseStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_pseudonym[:8]} {self.area} {self.opened_on}"
+
+
+class DiaryEntry(models.Model):
+    """One entry of the case diary (colloquio, visita domiciliare…): a professional record,
+    append-only in the database. A mistake is corrected by a new entry that `corrects` it.
+
+    A reserved entry ("nota professionale riservata") is read only by its author, the operators
+    of the author's profession and the coordinator of the case's area (cases.access)."""
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "colloquio", "Colloquio"
+        HOME_VISIT = "visita_domiciliare", "Visita domiciliare"
+        PHONE_CALL = "telefonata", "Telefonata"
+        TEAM_MEETING = "equipe", "Équipe"
+        REPORT = "relazione", "Relazione"
+        OTHER = "altro", "Altro"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="diary")
+    author = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="diary_entries", verbose_name="autore"
+    )
+    date = models.DateField("data")
+    kind = models.CharField("tipo", max_length=20, choices=Kind.choices)
+    text = models.TextField("testo")
+    reserved = models.BooleanField(
+        "nota professionale riservata",
+        default=False,
+        help_text="La leggono solo gli operatori della professione dell'autore e il "
+        "coordinatore d'area.",
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name="rettifica della voce",
+    )
+    created_at = models.DateTimeField("scritta il", default=timezone.now)
+
+    class Meta:
+        verbose_name = "voce del diario"
+        verbose_name_plural = "diario della cartella"
+        ordering = ["-date", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-date"], name="diary_case_date_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="diary_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()} – {self.case.reference}"
+
+
+class DocumentKind(models.Model):
+    """A kind of case document, per Ambito (editable in the admin). A confidential kind is read
+    only by the case's team (manager, équipe, area coordinator) and its uploader; with
+    `author_profession_only`, only by the operators of the uploader's profession and the area
+    coordinator (cases.access)."""
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="document_kinds")
+    code = models.SlugField("codice", max_length=40)
+    name = models.CharField("denominazione", max_length=100)
+    confidential = models.BooleanField(
+        "riservato",
+        default=False,
+        help_text="I documenti riservati li leggono solo l'équipe della cartella e il "
+        "coordinatore d'area.",
+    )
+    author_profession_only = models.BooleanField(
+        "solo la professione di chi lo carica",
+        default=False,
+        help_text="Per i tipi riservati: li leggono solo gli operatori della professione di chi "
+        "li ha caricati e il coordinatore d'area.",
+    )
+
+    class Meta:
+        verbose_name = "tipo di documento"
+        verbose_name_plural = "tipi di documento"
+        ordering = ["ambito", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ambito", "code"], name="document_kind_code_unique"),
+            models.UniqueConstraint(fields=["ambito", "name"], name="document_kind_name_unique"),
+            models.CheckConstraint(
+                condition=Q(confidential=True) | Q(author_profession_only=False),
+                name="document_kind_profession_only_if_confidential",
+                violation_error_message="Solo un tipo riservato può essere limitato alla "
+                "professione di chi carica il documento.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The kinds every Ambito starts with: (code, name, confidential, author_profession_only).
+DEFAULT_DOCUMENT_KINDS = [
+    ("relazione_sociale", "Relazione sociale", False, False),
+    ("relazione_ag", "Relazione per l'Autorità giudiziaria", True, True),
+    ("nota_riservata", "Nota professionale riservata", True, True),
+    ("verbale_equipe", "Verbale d'équipe", False, False),
+    ("documento_identita", "Documento d'identità", False, False),
+    ("altro", "Altro", False, False),
+]
+
+
+def create_default_document_kinds(ambito: Ambito) -> list[DocumentKind]:
+    """The default kinds for a new Ambito (migration 0004 gave them to the existing ones)."""
+    return DocumentKind.objects.bulk_create(
+        DocumentKind(
+            ambito=ambito,
+            code=code,
+            name=name,
+            confidential=confidential,
+            author_profession_only=profession_only,
+        )
+        for code, name, confidential, profession_only in DEFAULT_DOCUMENT_KINDS
+    )
+
+
+class Document(models.Model):
+    """A file of the case (relazione, verbale, documento d'identità…). The file is stored under
+    a name without personal data; `original_filename` is what the download is called."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    kind = models.ForeignKey(
+        DocumentKind, on_delete=models.PROTECT, related_name="documents", verbose_name="tipo"
+    )
+    title = models.CharField("titolo", max_length=200)
+    file = models.FileField("file", upload_to=document_path, max_length=200)
+    original_filename = models.CharField("nome del file", max_length=255)
+    content_type = models.CharField("tipo di contenuto", max_length=100)
+    size = models.PositiveBigIntegerField("dimensione in byte")
+    uploaded_by = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="documents", verbose_name="caricato da"
+    )
+    uploaded_at = models.DateTimeField("caricato il", default=timezone.now)
+
+    class Meta:
+        verbose_name = "documento"
+        verbose_name_plural = "documenti"
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-uploaded_at"], name="document_case_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CourtOrder(models.Model):
+    """An order of the judicial authority about the case (provvedimento dell'Autorità
+    giudiziaria): a decree of the Tribunale per i minorenni, of the giudice tutelare (foster
+    care made executive, amministrazione di sostegno)… Special-category data (GDPR art. 10):
+    read only by those who see the case.
+
+    Authority and kind carry the codes of the SINBA lists AutoritaProvvedimento and
+    TipoProvvedimentoGiudiziario. The kind may be empty: SINBA marks it optional and its list
+    is for minors, while orders about adults (amministrazione di sostegno) exist in every area.
+    """
+
+    class Authority(models.TextChoices):
+        """SINBA AutoritaProvvedimento."""
+
+        GUARDIANSHIP_JUDGE = "1", "Giudice tutelare"
+        JUVENILE_COURT = "2", "Tribunale per i minorenni"
+        JUVENILE_PROSECUTOR = "3", "Procura per i minorenni"
+        ORDINARY_COURT = "4", "Tribunale ordinario"
+
+    class Kind(models.TextChoices):
+        """SINBA TipoProvvedimentoGiudiziario (code 8 merges two kinds, as the XSD does)."""
+
+        ADOPTABILITY = "1", "Adottabilità"
+        NATIONAL_ADOPTION = "2", "Adozione nazionale"
+        INTERNATIONAL_ADOPTION = "3", "Adozione internazionale"
+        FOSTER_CARE = "4", "Affidamento familiare"
+        CUSTODY_TO_SERVICES = "5", "Affido al servizio sociale"
+        CUSTODY_TO_ONE_PARENT = "6", "Affidamento a uno dei genitori (separazione)"
+        SUPERVISION = "7", "Vigilanza"
+        EMERGENCY_REMOVAL = "8", "Allontanamento d'emergenza (art. 403 c.c.) / post-adozione"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="court_orders")
+    authority = models.CharField("autorità", max_length=1, choices=Authority.choices)
+    kind = models.CharField(
+        "tipo di provvedimento",
+        max_length=1,
+        choices=Kind.choices,
+        blank=True,
+        help_text="Vuoto per i provvedimenti fuori dall'elenco SINBA (es. amministrazione di "
+        "sostegno).",
+    )
+    issued_on = models.DateField("data del provvedimento")
+    reference = models.CharField("numero (R.G., decreto n.)", max_length=100, blank=True)
+    summary = models.TextField("sintesi del contenuto")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="registrato da",
+    )
+    created_at = models.DateTimeField("registrato il", default=timezone.now)
+
+    class Meta:
+        verbose_name = "provvedimento dell'Autorità giudiziaria"
+        verbose_name_plural = "provvedimenti dell'Autorità giudiziaria"
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(authority__in=["1", "2", "3", "4"]), name="court_order_authority"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["", "1", "2", "3", "4", "5", "6", "7", "8"]),
+                name="court_order_kind",
+            ),
+            models.CheckConstraint(condition=~Q(summary=""), name="court_order_summary"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_authority_display()} {self.issued_on:%d/%m/%Y}"
+
+    @property
+    def of_authority(self) -> str:
+        """The authority with its article: "del Tribunale…", "della Procura…"."""
+        article = "della" if self.authority == self.Authority.JUVENILE_PROSECUTOR else "del"
+        return f"{article} {self.get_authority_display()}"
+
+
+class CourtReportQuerySet(models.QuerySet["CourtReport"]):
+    def pending(self) -> "CourtReportQuerySet":
+        """Reports not yet sent to the court."""
+        return self.filter(sent_on__isnull=True)
+
+
+class CourtReport(models.Model):
+    """A report the services owe the court under an order (relazione all'Autorità
+    giudiziaria), due on a date: an overdue one is an alarm on the deadlines page.
+
+    That it is due and sent on or after the order's date is checked by the actions: a CHECK
+    constraint cannot read the order's row."""
+
+    court_order = models.ForeignKey(CourtOrder, on_delete=models.CASCADE, related_name="reports")
+    due_on = models.DateField("da inviare entro il")
+    description = models.CharField("relazione dovuta", max_length=300)
+    sent_on = models.DateField("inviata il", null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="inviata da",
+    )
+
+    objects = CourtReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "relazione all'Autorità giudiziaria"
+        verbose_name_plural = "relazioni all'Autorità giudiziaria"
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(
+                fields=["due_on"], condition=Q(sent_on__isnull=True), name="court_report_due_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_on__isnull=True, sent_by__isnull=True)
+                | Q(sent_on__isnull=False, sent_by__isnull=False),
+                name="court_report_sent_by_whom",
+            ),
+            models.CheckConstraint(condition=~Q(description=""), name="court_report_description"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} (entro il {self.due_on:%d/%m/%Y})"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_on is not None
+
+
+class AccessQuerySet(models.QuerySet["Access"]):
+    def pending(self) -> "AccessQuerySet":
+        return self.filter(outcome=Access.Outcome.PENDING)
+
+
+class Access(models.Model):
+    """A first contact or referral (accesso / segnalazione, phase A): who turned to the services
+    and through which channel, the request, the desk that received it and how it ended:
+    information only, referral to another service, a case opened or linked to the open one."""
+
+    class Channel(models.TextChoices):
+        DESK = "sportello", "Sportello"
+        PUA = "pua", "PUA (Punto Unico di Accesso)"
+        PHONE = "telefono", "Telefono"
+        EMAIL = "email_pec", "Email o PEC"
+        WRITTEN = "segnalazione_scritta", "Segnalazione scritta"
+        HOME_VISIT = "visita_domiciliare", "Visita domiciliare"
+        OTHER = "altro", "Altro"
+
+    class Source(models.TextChoices):
+        """Who reported: the SINBA FonteSegnalazione list, its official codes as values."""
+
+        JUVENILE_JUSTICE = "1", "Servizio sociale minori della giustizia minorile"
+        OTHER_SOCIAL_SERVICE = (
+            "2",
+            "Altro servizio sociale (consultori, centri famiglia, altro ambito)",
+        )
+        HEALTH = "3", "Servizi sanitari, medico di base, pediatra"
+        THIRD_SECTOR = "4", "Privato sociale, volontariato"
+        POLICE = "5", "Forze dell'ordine"
+        SELF = "6", "Beneficiario stesso"
+        FOSTER_OR_GUARDIAN = "7", "Genitori affidatari, tutore"
+        FAMILY = "8", "Genitori, fratelli, altri familiari conviventi"
+        RELATIVES = "9", "Parenti non conviventi"
+        CIVIL_COURT = "10", "Tribunale ordinario"
+        JUVENILE_COURT = "11", "Autorità giudiziarie minorili"
+        PROFESSIONAL = "12", "Professionista privato"
+        SCHOOL = "13", "Scuola"
+        NEIGHBOURS = "14", "Vicinato o conoscenti"
+
+    class Outcome(models.TextChoices):
+        PENDING = "in_corso", "In corso"
+        INFORMATION = "informazione", "Solo informazione"
+        REFERRAL = "invio", "Invio ad altro servizio"
+        CASE_OPENED = "cartella", "Apertura della cartella"
+        CASE_LINKED = "collegata", "Collegata alla cartella già aperta"
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="accesses")
+    date = models.DateField("data")
+    channel = models.CharField("canale", max_length=30, choices=Channel.choices)
+    source = models.CharField("fonte della segnalazione", max_length=2, choices=Source.choices)
+    referrer_name = models.CharField("chi segnala", max_length=200, blank=True)
+    referrer_contact = models.CharField("recapito di chi segnala", max_length=200, blank=True)
+    # Empty for an anonymous first contact; a case is opened only for a known person.
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accesses",
+        verbose_name="persona",
+    )
+    request = models.TextField("domanda espressa")
+    area = models.CharField("area", max_length=20, choices=Area.choices)
+    operator = models.ForeignKey(
+        Operator,
+        on_delete=models.PROTECT,
+        related_name="received_accesses",
+        verbose_name="ricevuta da",
+    )
+    owner_comune = models.ForeignKey(
+        Comune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accesses",
+        verbose_name="Comune che la riceve",
+    )
+    owner_unit = models.ForeignKey(
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accesses",
+        verbose_name="servizio che la riceve",
+    )
+    privacy_notice_given = models.BooleanField("informativa privacy consegnata", default=False)
+    outcome = models.CharField(
+        "esito", max_length=20, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    referred_to = models.CharField("inviata a", max_length=300, blank=True)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accesses",
+        verbose_name="cartella",
+    )
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="esito registrato da",
+    )
+    outcome_at = models.DateTimeField("esito registrato il", null=True, blank=True)
+    created_at = models.DateTimeField("registrata il", default=timezone.now)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "accesso / segnalazione"
+        verbose_name_plural = "accessi e segnalazioni"
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["ambito", "outcome", "-date"], name="access_scope_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(owner_comune__isnull=False) & Q(owner_unit__isnull=True))
+                | (Q(owner_comune__isnull=True) & Q(owner_unit__isnull=False)),
+                name="access_one_owner",
+                violation_error_message="La segnalazione è ricevuta da un Comune oppure da un "
+                "servizio.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(outcome__in=["cartella", "collegata"]) & Q(case__isnull=False))
+                | (~Q(outcome__in=["cartella", "collegata"]) & Q(case__isnull=True)),
+                name="access_case_iff_case_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=True) | Q(person__isnull=False),
+                name="access_case_needs_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="invio") | ~Q(referred_to=""),
+                name="access_referral_has_destination",
+                violation_error_message="Indicare il servizio a cui la persona è inviata.",
+            ),
+            models.CheckConstraint(condition=~Q(request=""), name="access_request_not_empty"),
+            models.CheckConstraint(
+                condition=Q(outcome="in_corso", outcome_at__isnull=True)
+                | (~Q(outcome="in_corso") & Q(outcome_at__isnull=False)),
+                name="access_outcome_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Segnalazione {self.reference} del {self.date:%d/%m/%Y}"
+
+    @property
+    def reference(self) -> str:
+        """As a case's: year of the contact / id."""
+        return f"{self.date.year}/{self.pk:06d}"
+
+    @property
+    def owner(self) -> Comune | ServiceUnit | None:
+        return self.owner_comune or self.owner_unit
+
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome == self.Outcome.PENDING
+
+    @property
+    def opened_its_case(self) -> bool:
+        """The case was opened from this access (not linked to it later)."""
+        return self.outcome == self.Outcome.CASE_OPENED
+
+    @property
+    def label(self) -> str:
+        """How the case history and header name it: "n. 2026/000012 del 12/03/2026 (Scuola)"."""
+        return f"n. {self.reference} del {self.date:%d/%m/%Y} ({self.get_source_display()})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ambito.cases import views
+from ambito.cases import court_views, views
 
 app_name = "cases"
 
@@ -14,5 +14,15 @@ urlpatterns = [
     path("<int:pk>/condivisioni/", views.share, name="share"),
     path("<int:pk>/condivisioni/<int:share_pk>/fine/", views.end_share_view, name="end_share"),
     path("<int:pk>/riservatezza/", views.reserve, name="reserve"),
+    path("<int:pk>/diario/", views.add_diary, name="add_diary"),
+    path("<int:pk>/documenti/", views.upload_document, name="add_document"),
+    path("<int:pk>/documenti/<int:document_pk>/", views.download_document, name="document"),
     path("<int:pk>/accesso-straordinario/", views.break_the_glass, name="break_glass"),
+    path("<int:pk>/provvedimenti/", court_views.add_order, name="add_court_order"),
+    path("<int:pk>/relazioni/", court_views.add_report, name="add_court_report"),
+    path(
+        "<int:pk>/relazioni/<int:report_pk>/inviata/",
+        court_views.report_sent,
+        name="court_report_sent",
+    ),
 ]

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,13 +21,19 @@ from ambito.cases.access import (
     ReservedCase,
     cases_listed_for,
     cases_visible_to,
+    diary_visible_to,
+    documents_visible_to,
+    events_visible_to,
     get_case_for_user,
     get_case_to_break_glass,
+    get_document_for_user,
     may_change_case,
     may_set_reserved,
 )
 from ambito.cases.actions import (
     add_case_member,
+    add_diary_entry,
+    add_document,
     break_glass,
     close_case,
     end_share,
@@ -35,27 +42,33 @@ from ambito.cases.actions import (
     set_reserved,
     share_case,
 )
+from ambito.cases.court_forms import court_section
 from ambito.cases.forms import (
     BreakGlassForm,
     CloseCaseForm,
+    DiaryEntryForm,
+    DocumentForm,
     MemberForm,
     OpenCaseForm,
     ReservedForm,
     ShareForm,
 )
 from ambito.cases.models import BreakGlass, Case
+from ambito.cases.uploads import file_response
 from ambito.forms import add_action_errors
 from ambito.people.access import get_person_for_user, visible_members
 
 PAGE_SIZE = 25
 
 
-def break_glass_when_reserved(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def break_glass_when_reserved(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """A reserved case reached by an operator of its owner outside its team: the
     break-the-glass page instead of the case."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except ReservedCase as exc:
@@ -78,7 +91,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @break_glass_when_reserved
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The case: header, équipe, shares, reservation, household and timeline."""
+    """The case: header, diary, documents, équipe, shares, reservation, household and
+    timeline."""
     case = get_case_for_user(request.user, pk)
     return render(request, "cases/detail.html", detail_context(request, case))
 
@@ -144,6 +158,33 @@ def reserve(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReservedForm(request.POST)
     done = _("Riservatezza della cartella %s aggiornata.")
     return _apply(request, case, form, "reserved_form", set_reserved, done)
+
+
+@login_required
+@require_POST
+@break_glass_when_reserved
+def add_diary(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, write=True, purpose="Scrittura nel diario")
+    form = DiaryEntryForm(request.POST, entries=diary_visible_to(request.user, case))
+    done = _("Voce aggiunta al diario della cartella %s.")
+    return _apply(request, case, form, "diary_form", add_diary_entry, done)
+
+
+@login_required
+@require_POST
+@break_glass_when_reserved
+def upload_document(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, write=True, purpose="Caricamento di un documento")
+    form = DocumentForm(request.POST, request.FILES, case=case)
+    done = _("Documento aggiunto alla cartella %s.")
+    return _apply(request, case, form, "document_form", add_document, done)
+
+
+@login_required
+@break_glass_when_reserved
+def download_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """The file as an attachment, logged in the access log (cases.access)."""
+    return file_response(get_document_for_user(request.user, pk, document_pk))
 
 
 @login_required
@@ -230,7 +271,12 @@ def detail_context(request: HttpRequest, case: Case, **forms_: forms.Form) -> di
     household = case.household
     can_change = may_change_case(user, case)
     is_open = case.status == Case.Status.OPEN
+    diary = list(diary_visible_to(user, case))
     blank: dict[str, Any] = {
+        "diary_form": DiaryEntryForm(entries=diary_visible_to(user, case))
+        if is_open and can_change
+        else None,
+        "document_form": DocumentForm(case=case) if is_open and can_change else None,
         "close_form": CloseCaseForm() if is_open and can_change else None,
         "member_form": MemberForm(case=case) if is_open and can_change else None,
         "share_form": ShareForm(case=case)
@@ -250,7 +296,11 @@ def detail_context(request: HttpRequest, case: Case, **forms_: forms.Form) -> di
         "active_glass": BreakGlass.objects.active()
         .filter(case=case, operator=operator_of(user))
         .first(),
-        "events": case.events.select_related("actor").order_by("-at", "-pk"),
+        "diary": diary,
+        "corrected": {entry.corrects_id for entry in diary if entry.corrects_id},
+        "documents": documents_visible_to(user, case),
+        "events": events_visible_to(user, case).select_related("actor").order_by("-at", "-pk"),
+        **court_section(case, writable=is_open and can_change),
         **blank,
         **forms_,
     }

@@ -12,13 +12,16 @@ from typing import NamedTuple
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from ambito.accounts.models import User
-from ambito.cases.models import Case
+from ambito.cases.models import Access, Case, create_default_document_kinds
+from ambito.demo import court, records
+from ambito.demo.accesses import AccessMaker
 from ambito.demo.cases import CaseMaker
 from ambito.demo.households import HouseholdMaker, household_kind
 from ambito.demo.personas import demo_totp_key
@@ -177,7 +180,11 @@ def build_demo(*, persons: int = 300, seed: int = 2026) -> dict[str, int]:
     personas = _create_personas(tenants)
     for tenant in tenants.values():
         _create_comune_workers(tenant, fake)
-    _populate(tenants, personas, persons=persons, rng=rng, fake=fake, today=today)
+    # Accesses draw from a generator of their own: the rest of the demo does not change.
+    accesses = AccessMaker(rng=random.Random(seed + 1), today=today)
+    _populate(
+        tenants, personas, persons=persons, rng=rng, fake=fake, today=today, accesses=accesses
+    )
     return _counts([treviglio.ambito, romano.ambito])
 
 
@@ -204,6 +211,7 @@ def _create_tenant(
         for comune in comuni
     )
     capofila_ente = Ente.objects.create(ambito=ambito, kind=Ente.Kind.CAPOFILA, name=capofila)
+    create_default_document_kinds(ambito)
     return Tenant(
         ambito=ambito,
         comuni={c.name: c for c in comuni},
@@ -252,7 +260,8 @@ def _create_personas(tenants: dict[str, Tenant]) -> dict[str, Operator]:
     admin.save(update_fields=["is_staff"])
     admin.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["territory", "organizations", "accounts"]
+            Q(content_type__app_label__in=["territory", "organizations", "accounts"])
+            | Q(content_type__app_label="cases", content_type__model="documentkind")
         )
     )
     treviglio.workers.update(Caravaggio=personas["anna"], Treviglio=personas["luca"])
@@ -317,10 +326,12 @@ def _populate(
     rng: random.Random,
     fake: Faker,
     today: date,
+    accesses: AccessMaker,
 ) -> None:
-    """Households (guaranteed first, then random up to `persons`) and their cases."""
+    """Households (guaranteed first, then random up to `persons`), their cases (many opened
+    from an access) and a few first contacts at the personas' desks."""
     maker = HouseholdMaker(rng=rng, fake=fake, today=today)
-    cases = CaseMaker(rng=rng, today=today)
+    cases = CaseMaker(rng=rng, today=today, accesses=accesses)
     riparativa = tenants["treviglio"].units["UO Riparativa"]
     registered = {"treviglio": 0, "romano": 0}
     guaranteed: dict[str, list[Case]] = {}
@@ -338,6 +349,8 @@ def _populate(
     cases.need_to_know_examples(
         guaranteed, personas, caravaggio=tenants["treviglio"].comuni["Caravaggio"]
     )
+    records.write_examples(guaranteed, personas)
+    court.write_examples(guaranteed, personas, today=today)
 
     random_households: list[tuple[Household, Tenant]] = []
     while (total := sum(registered.values())) < persons:
@@ -360,6 +373,9 @@ def _populate(
             psychologist=personas["paolo"],
             child_protection=tenant.units.get("UO Riparativa"),
         )
+    for name in ("anna", "luca", "sara"):
+        worker = personas[name]
+        accesses.first_contacts(worker, worker.ente.comune)  # type: ignore[arg-type]
 
 
 def _draw_comune(tenant: Tenant, rng: random.Random) -> Comune:
@@ -383,4 +399,5 @@ def _counts(ambiti: list[Ambito]) -> dict[str, int]:
         "cases": cases.count(),
         "open_cases": cases.open().count(),
         "closed_cases": cases.filter(status=Case.Status.CLOSED).count(),
+        "accesses": Access.objects.filter(ambito__in=ambiti).count(),
     }

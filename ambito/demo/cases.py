@@ -2,14 +2,25 @@
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from ambito.cases.actions import add_case_member, close_case, open_case, set_reserved, share_case
+from ambito.cases.actions import (
+    add_case_member,
+    close_case,
+    open_case,
+    open_case_from_access,
+    set_reserved,
+    share_case,
+)
 from ambito.cases.models import Case, Reserved
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household, Person
 from ambito.territory.models import Comune
+
+if TYPE_CHECKING:
+    from ambito.demo.accesses import AccessMaker
 
 CLOSURE_REASONS = [
     "Obiettivi raggiunti",
@@ -28,8 +39,12 @@ def office_hours(day: date) -> datetime:
 class CaseMaker:
     """Opens plausible cases: the area follows the person's age, the dates the last 3 years."""
 
-    def __init__(self, *, rng: random.Random, today: date) -> None:
+    def __init__(
+        self, *, rng: random.Random, today: date, accesses: "AccessMaker | None" = None
+    ) -> None:
         self.rng, self.today = rng, today
+        # Records the referral some cases are opened from (ambito.demo.accesses).
+        self.accesses = accesses
 
     def open_for(
         self,
@@ -136,16 +151,34 @@ class CaseMaker:
         # By default a day of the last three years, never before the person was born.
         if opened_on is None:
             opened_on = self.today - timedelta(days=self.rng.randint(0, 3 * 365))
+        opened_on = max(opened_on, person.birth_date)
+        owner_comune = owner if isinstance(owner, Comune) else None
+        owner_unit = owner if isinstance(owner, ServiceUnit) else None
+        access = (
+            self.accesses.referral(person, area, manager, owner, opened_on)
+            if self.accesses is not None
+            else None
+        )
+        if access is not None:
+            return open_case_from_access(
+                access,
+                by=manager.user,
+                owner_comune=owner_comune,
+                owner_unit=owner_unit,
+                case_manager=manager,
+                opened_on=opened_on,
+                recorded_at=office_hours(opened_on),
+            )
         return open_case(
             person,
             by=manager.user,
             area=area,
             case_manager=manager,
             household=household,
-            owner_comune=owner if isinstance(owner, Comune) else None,
-            owner_unit=owner if isinstance(owner, ServiceUnit) else None,
-            opened_on=max(opened_on, person.birth_date),
-            recorded_at=office_hours(max(opened_on, person.birth_date)),
+            owner_comune=owner_comune,
+            owner_unit=owner_unit,
+            opened_on=opened_on,
+            recorded_at=office_hours(opened_on),
         )
 
     def _area_for(self, person: Person) -> str:

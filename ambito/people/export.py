@@ -3,7 +3,9 @@ a request of access (GDPR art. 15) or of portability (art. 20).
 
 The export holds the person's record and its history, their household memberships (where and
 as what, not the other members: their data are not the requester's) and the cases the operator
-sees through the gatekeeper, with their events. Every export is a row of the access log.
+sees through the gatekeeper, with their events, diary and the list of their documents (the
+files themselves are downloaded from the case), leaving out the reserved notes and confidential
+documents the operator may not read. Every export is a row of the access log.
 """
 
 import json
@@ -11,12 +13,16 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from ambito.cases.access import cases_visible_to
-from ambito.cases.models import Case, CaseEvent
+from ambito.cases.access import (
+    cases_visible_to,
+    diary_visible_to,
+    documents_visible_to,
+    events_visible_to,
+)
+from ambito.cases.models import Case
 from ambito.events import EventBase
 from ambito.pdf import attachment, render_pdf
 from ambito.people.access import get_person_for_user
@@ -26,12 +32,10 @@ from ambito.people.models import Person
 
 def person_data(user: Any, person: Person) -> dict[str, Any]:
     """The export as plain data (dates as date objects): the JSON and the PDF are made of it."""
-    events = CaseEvent.objects.select_related("actor").order_by("at", "pk")
     cases = (
         cases_visible_to(user)
         .filter(person=person)
         .select_related("owner_comune", "owner_unit", "case_manager__user")
-        .prefetch_related(Prefetch("events", queryset=events))
         .order_by("opened_on", "pk")
     )
     return {
@@ -52,7 +56,7 @@ def person_data(user: Any, person: Person) -> dict[str, Any]:
             for m in person.memberships.select_related("household__comune").order_by("since")
         ],
         "events": [_event(e) for e in person.events.select_related("actor").order_by("at", "pk")],
-        "cases": [_case(case) for case in cases],
+        "cases": [_case(user, case) for case in cases],
     }
 
 
@@ -82,7 +86,8 @@ def _person(person: Person) -> dict[str, Any]:
     }
 
 
-def _case(case: Case) -> dict[str, Any]:
+def _case(user: Any, case: Case) -> dict[str, Any]:
+    events = events_visible_to(user, case).select_related("actor").order_by("at", "pk")
     return {
         "id": case.pk,
         "reference": case.reference,
@@ -95,7 +100,28 @@ def _case(case: Case) -> dict[str, Any]:
         "opened_on": case.opened_on,
         "closed_on": case.closed_on,
         "closure_reason": case.closure_reason,
-        "events": [_event(e) for e in case.events.all()],
+        "events": [_event(e) for e in events],
+        "diary": [
+            {
+                "date": entry.date,
+                "kind": entry.kind,
+                "kind_label": entry.get_kind_display(),
+                "author": str(entry.author),
+                "text": entry.text,
+                "reserved": entry.reserved,
+            }
+            for entry in diary_visible_to(user, case).order_by("date", "created_at", "pk")
+        ],
+        "documents": [
+            {
+                "title": document.title,
+                "kind": document.kind.name,
+                "filename": document.original_filename,
+                "uploaded_by": str(document.uploaded_by),
+                "uploaded_at": timezone.localtime(document.uploaded_at),
+            }
+            for document in documents_visible_to(user, case).order_by("uploaded_at", "pk")
+        ],
     }
 
 

@@ -14,11 +14,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from ambito.accounts.actions import issue_api_token
-from ambito.cases.models import Case, CaseMember, CaseShare
+from ambito.cases.actions import add_document
+from ambito.cases.models import (
+    Access,
+    Case,
+    CaseMember,
+    CaseShare,
+    CourtOrder,
+    CourtReport,
+    DocumentKind,
+)
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household
 from conftest import PERSONAS, client_for, persona
@@ -75,7 +86,40 @@ TARGETS: dict[str, Callable[[], Case]] = {
 }
 
 
-def ids_for(target: str) -> dict[str, Any]:
+def pending_access(comune: str) -> Access:
+    """The school's referral of a minor waiting at the Comune's desk (ambito.demo.accesses)."""
+    pending = Access.objects.pending().filter(owner_comune__name=comune, area=Area.FAMILY_MINORS)
+    return pending.order_by("pk").first()  # type: ignore[return-value]
+
+
+# Accesses (segnalazioni) are targets of their own: seen by whoever received them, the
+# operators of the desk that received them and the coordinator of their area.
+ACCESS_TARGETS: dict[str, Callable[[], Access]] = {
+    "access_treviglio": lambda: pending_access("Treviglio"),
+    "access_romano": lambda: pending_access("Romano di Lombardia"),
+}
+ACCESS_READERS = {
+    "access_treviglio": frozenset({"luca", "giulia"}),  # giulia: coordinator of the area
+    "access_romano": frozenset({"sara"}),
+}
+
+
+def a_pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("matrice.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
+def a_document(case: Case) -> int:
+    """A document of the case that everyone who sees the case reads (not confidential)."""
+    kind = DocumentKind.objects.get(ambito=case.ambito_id, code="altro")
+    assert case.case_manager is not None
+    by = case.case_manager.user
+    return add_document(case, by=by, kind=kind, title="Matrice", uploaded_file=a_pdf()).pk
+
+
+def ids_for(target: str, *, document: bool = False) -> dict[str, Any]:
+    """The ids the row's URL and data name; `document`: a document of the case is made."""
+    if target in ACCESS_TARGETS:
+        return {"access_id": ACCESS_TARGETS[target]().pk, "case_id": 0}
     case = TARGETS[target]()
     member = CaseMember.objects.filter(case=case, until__isnull=True).first()
     share = CaseShare.objects.filter(case=case, until__isnull=True).first()
@@ -93,7 +137,20 @@ def ids_for(target: str) -> dict[str, Any]:
         "household_id": household.pk if household else 0,
         "member_id": member.pk if member else 0,
         "share_id": share.pk if share else 0,
+        "kind_id": DocumentKind.objects.get(ambito=case.ambito_id, code="altro").pk,
+        "today": timezone.localdate().isoformat(),
+        "file": a_pdf(),
+        "document_id": a_document(case) if document else 0,
+        **court_ids(case),
     }
+
+
+def court_ids(case: Case) -> dict[str, int]:
+    """The case's first court order and its first report not yet sent (0 when none: the demo
+    gives them to the reserved cases)."""
+    order = CourtOrder.objects.filter(case=case).order_by("pk").first()
+    report = CourtReport.objects.pending().filter(court_order=order).order_by("pk").first()
+    return {"court_order_id": order.pk if order else 0, "report_id": report.pk if report else 0}
 
 
 # --- who may read and who may change each target ----------------------------------------------
@@ -164,6 +221,10 @@ def household_readers(target: str) -> frozenset[str]:
     return readers(target) | ({worker} - {""})
 
 
+def per_access(method: str, route: str, **extra: Any) -> list[Row]:
+    return [Row(method, route, t, ACCESS_READERS.__getitem__, **extra) for t in ACCESS_TARGETS]
+
+
 def per_case(
     method: str,
     route: str,
@@ -205,6 +266,55 @@ MATRIX: list[Row] = [
     *per_case("POST", "cases:end_share", writers, targets=("shared",), denied=write_refusal),
     *per_case("POST", "cases:reserve", writers, denied=write_refusal),
     *per_case("GET", "cases:break_glass"),
+    # The diary and documents of a case: its readers read, its writers write.
+    *per_case(
+        "POST",
+        "cases:add_diary",
+        writers,
+        denied=write_refusal,
+        data={"date": "{today}", "kind": "colloquio", "text": "Colloquio"},
+    ),
+    *per_case(
+        "POST",
+        "cases:add_document",
+        writers,
+        denied=write_refusal,
+        data={"kind": "{kind_id}", "title": "Matrice", "file": "{file}"},
+    ),
+    *per_case("GET", "cases:document"),
+    # Court orders: case content, read by the case's readers, recorded by its writers.
+    *per_case(
+        "POST",
+        "cases:add_court_order",
+        writers,
+        denied=write_refusal,
+        data={"authority": "2", "issued_on": "{today}", "summary": "Decreto"},
+    ),
+    *per_case(
+        "POST",
+        "cases:add_court_report",
+        writers,
+        targets=("reserved",),
+        denied=write_refusal,
+        data={"court_order": "{court_order_id}", "due_on": "{today}", "description": "Relazione"},
+    ),
+    *per_case(
+        "POST",
+        "cases:court_report_sent",
+        writers,
+        targets=("reserved",),
+        denied=write_refusal,
+        data={"sent_on": "{today}"},
+    ),
+    # The deadlines of the cases one answers for: only roles that read case content.
+    Row("GET", "deadlines:list", allowed=CASE_WORKERS, denied=404),
+    # Accesses (first contacts and referrals).
+    Row("GET", "accesses:list"),
+    Row("GET", "accesses:new", allowed=CASE_WORKERS, denied=403),
+    *per_access("GET", "accesses:detail"),
+    *per_access("POST", "accesses:close", data={"outcome": "informazione"}),
+    *per_access("POST", "accesses:open_case"),
+    *per_access("POST", "accesses:link", data={"case": 0}),
     # Aggregates without names, and the access log.
     Row("GET", "stats:cases", allowed=frozenset({"marco", "giulia"})),
     Row("GET", "dpo:log", allowed=frozenset({"dario"})),
@@ -291,7 +401,57 @@ MATRIX: list[Row] = [
         "api:POST /api/v1/cases/{case_id}/break-glass",
         data={"reason": "Urgenza: la persona è in pronto soccorso e serve il contatto"},
     ),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/diary"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/diary",
+        writers,
+        denied=write_refusal,
+        data={"date": "{today}", "kind": "colloquio", "text": "Colloquio"},
+    ),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/documents"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/documents",
+        writers,
+        denied=write_refusal,
+        data={"kind": "altro", "title": "Matrice", "file": "{file}"},
+    ),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/documents/{document_id}/file"),
     Row("GET", "api:GET /api/v1/stats/cases", allowed=frozenset({"marco", "giulia"}), denied=403),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/court-orders"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/court-orders",
+        writers,
+        denied=write_refusal,
+        data={"authority": "2", "issued_on": "{today}", "summary": "Decreto"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/court-reports/{report_id}/sent",
+        writers,
+        targets=("reserved",),
+        denied=write_refusal,
+    ),
+    # As GET /cases: an empty list for the roles without case content.
+    Row("GET", "api:GET /api/v1/deadlines"),
+    Row(
+        "POST",
+        "api:POST /api/v1/accesses",
+        allowed=CASE_WORKERS,
+        denied=403,
+        data={"channel": "telefono", "source": "6", "request": "Informazioni", "area": "poverta"},
+    ),
+    Row("GET", "api:GET /api/v1/accesses"),
+    *per_access("GET", "api:GET /api/v1/accesses/{access_id}"),
+    *per_access("POST", "api:POST /api/v1/accesses/{access_id}/open-case"),
+    *per_access(
+        "POST", "api:POST /api/v1/accesses/{access_id}/close", data={"outcome": "informazione"}
+    ),
+    *per_access(
+        "POST", "api:POST /api/v1/accesses/{access_id}/link", data={"case_id": "{case_id}"}
+    ),
 ]
 
 
@@ -313,11 +473,17 @@ def page_url(row: Row, ids: dict[str, Any]) -> str:
         return reverse(row.route) + f"?persona={ids['person_id']}"
     if row.target is None or row.route.startswith("dpo:"):
         return reverse(row.route)
+    if row.route.startswith("accesses:"):
+        return reverse(row.route, kwargs={"pk": ids["access_id"]})
     kwargs = {"pk": ids["case_id"]}
     if row.route == "cases:end_member":
         kwargs["member_pk"] = ids["member_id"]
     if row.route == "cases:end_share":
         kwargs["share_pk"] = ids["share_id"]
+    if row.route == "cases:document":
+        kwargs["document_pk"] = ids["document_id"]
+    if row.route == "cases:court_report_sent":
+        kwargs["report_pk"] = ids["report_id"]
     return reverse(row.route, kwargs=kwargs)
 
 
@@ -340,11 +506,17 @@ def request(client: Client, row: Row, ids: dict[str, Any], headers: dict[str, st
     if row.route.startswith("dpo:subject"):
         query["codice_fiscale"] = ids["codice_fiscale"]
     method = getattr(client, row.method.lower())
-    if is_api and row.method in ("POST", "DELETE"):
+    # Uploads go as multipart/form-data, the client's default for a dict with a file.
+    uploads = any(isinstance(value, SimpleUploadedFile) for value in data.values())
+    if is_api and row.method in ("POST", "DELETE") and not uploads:
         return method(url, data=data, content_type="application/json", headers=headers)
     if row.method == "GET":
         return method(url, query, headers=headers)
     return method(url, data, headers=headers)
+
+
+def needs_document(row: Row) -> bool:
+    return row.route == "cases:document" or "{document_id}" in row.route
 
 
 def let_through(row: Row, response: Any) -> bool:
@@ -363,7 +535,7 @@ CASES = [(row, name) for row in MATRIX for name in PERSONAS]
 )
 def test_the_server_does_what_the_matrix_says(row: Row, name: str) -> None:
     user = persona(name)
-    ids = ids_for(row.target) if row.target else {}
+    ids = ids_for(row.target, document=needs_document(row)) if row.target else {}
     allowed, denied = row.allowed_for(), row.denied_for(name)
     headers: dict[str, str] = {}
     if row.route.startswith("api:"):
@@ -384,7 +556,7 @@ def test_the_server_does_what_the_matrix_says(row: Row, name: str) -> None:
     "row", MATRIX, ids=[f"{r.method} {r.route} {r.target or ''}" for r in MATRIX]
 )
 def test_anonymous_visitors_reach_nothing_but_public_routes(row: Row) -> None:
-    ids = ids_for(row.target) if row.target else {}
+    ids = ids_for(row.target, document=needs_document(row)) if row.target else {}
     allowed = row.allowed_for()
     response = request(Client(), row, ids, {})
     if PUBLIC in allowed:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from ambito.cases.models import Case
 from ambito.demo.personas import demo_totp_code
+from ambito.demo.records import synthetic_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +101,7 @@ def annas_case(transactional_db):
     )
 
 
-def test_anna_logs_in_finds_her_person_and_reads_the_case_timeline(
+def test_anna_logs_in_finds_her_person_reads_the_case_and_adds_to_its_diary_and_documents(
     live_server, unhashed_static, deletable_events, annas_case, browser_page
 ):
     case, person = annas_case, annas_case.person
@@ -133,6 +134,7 @@ def test_anna_logs_in_finds_her_person_and_reads_the_case_timeline(
     expect(timeline).to_be_visible()
     expect(timeline).to_contain_text("Anna Ferrari")
     page.screenshot(path=SCREENSHOTS / "case.png", full_page=True)
+    write_in_the_diary_and_upload_a_document(page)
 
     # Bootstrap Italia really applies: its font and its header colours, and nothing refused.
     page.evaluate("document.fonts.ready")
@@ -144,3 +146,27 @@ def test_anna_logs_in_finds_her_person_and_reads_the_case_timeline(
     )
     assert header_bg not in ("rgba(0, 0, 0, 0)", "transparent")
     assert page.problems == []
+
+
+def write_in_the_diary_and_upload_a_document(page: Page) -> None:
+    """On the case page: a diary entry, a PDF uploaded, listed and downloaded as it was."""
+    page.get_by_label("Tipo", exact=True).select_option("colloquio")
+    page.get_by_label("Testo").fill("Colloquio di verifica nel browser (testo fittizio).")
+    page.get_by_role("button", name="Aggiungi al diario").click()
+    expect(page.get_by_text("Voce aggiunta al diario")).to_be_visible()
+    expect(page.locator(".diary-list")).to_contain_text("Colloquio di verifica nel browser")
+
+    pdf = synthetic_pdf("Relazione di prova", ["Documento fittizio del test nel browser."])
+    page.get_by_label("Tipo di documento").select_option(label="Relazione sociale")
+    page.get_by_label("Titolo").fill("Relazione di prova")
+    page.get_by_label("File").set_input_files(
+        {"name": "relazione prova.pdf", "mimeType": "application/pdf", "buffer": pdf}
+    )
+    page.get_by_role("button", name="Carica il documento").click()
+    expect(page.get_by_text("Documento aggiunto alla cartella")).to_be_visible()
+    link = page.get_by_role("link", name="Relazione di prova")
+    page.screenshot(path=SCREENSHOTS / "case-diary-documents.png", full_page=True)
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "relazione prova.pdf"
+    assert Path(download.value.path()).read_bytes() == pdf

@@ -22,6 +22,7 @@ LABELS = {
     "cases": "Cartelle sociali",
     "open_cases": "  aperte",
     "closed_cases": "  chiuse",
+    "accesses": "Accessi e segnalazioni",
 }
 
 
