@@ -849,8 +849,15 @@ def register_access(
         outcome_at=at if concluded else None,
         created_at=at,
     )
-    logger.info("Access %s registered by %s: %s", access.pk, by.get_username(), outcome)
+    level = _log_level(recorded_at)
+    logger.log(level, "Access %s registered by %s: %s", access.pk, by.get_username(), outcome)
     return access
+
+
+def _log_level(recorded_at: datetime | None) -> int:
+    """A historical record being loaded (demo, migration) is not an operator's action now: it
+    stays out of the operations log unless debugging."""
+    return logging.DEBUG if recorded_at is not None else logging.INFO
 
 
 def _locked_pending_access(access: Access) -> Access:
@@ -878,7 +885,8 @@ def _conclude(
     access.outcome, access.case, access.referred_to = outcome, case, referred_to
     access.outcome_by, access.outcome_at = by, at or timezone.now()
     access.save(update_fields=["outcome", "case", "referred_to", "outcome_by", "outcome_at"])
-    logger.info("Access %s concluded by %s: %s", access.pk, by.get_username(), outcome)
+    level = _log_level(at)
+    logger.log(level, "Access %s concluded by %s: %s", access.pk, by.get_username(), outcome)
     return access
 
 
