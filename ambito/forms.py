@@ -32,8 +32,12 @@ class ItaliaFormMixin:
     """
 
     bound_field_class: type[BoundField] | None = ItaliaBoundField
+    # Several forms share the case page: a pattern per form keeps their HTML ids unique, so that
+    # every label points at its own field.
+    html_id = "id_%s"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", self.html_id)
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget

@@ -13,6 +13,8 @@ from ambito.forms import DATE_WIDGET, ItaliaFormMixin
 class CourtOrderForm(ItaliaFormMixin, forms.Form):
     """A court order with, optionally, the first report it asks for."""
 
+    html_id = "court_%s"
+
     authority = forms.ChoiceField(
         label="Autorità giudiziaria",
         choices=[("", "Seleziona l'autorità"), *CourtOrder.Authority.choices],
@@ -61,6 +63,8 @@ class CourtOrderForm(ItaliaFormMixin, forms.Form):
 
 class CourtReportForm(ItaliaFormMixin, forms.Form):
     """One more report owed to the court under one of the case's orders."""
+
+    html_id = "report_%s"
 
     court_order = forms.ModelChoiceField(
         label="Provvedimento", queryset=CourtOrder.objects.none(), empty_label=None

@@ -76,6 +76,7 @@ def default_values(operator: Operator) -> dict[str, Any]:
 
 
 class CloseCaseForm(ItaliaFormMixin, forms.Form):
+    html_id = "close_%s"
     reason = forms.CharField(
         label="Motivo della chiusura",
         max_length=300,
@@ -88,6 +89,8 @@ class CloseCaseForm(ItaliaFormMixin, forms.Form):
 
 class MemberForm(ItaliaFormMixin, forms.Form):
     """Adding an operator of the Ambito (health-trust staff included) to the case's équipe."""
+
+    html_id = "member_%s"
 
     operator = OperatorChoiceField(
         label="Operatore", queryset=Operator.objects.none(), empty_label="Seleziona l'operatore"
@@ -110,6 +113,8 @@ class MemberForm(ItaliaFormMixin, forms.Form):
 
 class ShareForm(ItaliaFormMixin, forms.Form):
     """Sharing the case with another Comune or service unit of the Ambito."""
+
+    html_id = "share_%s"
 
     target = forms.ChoiceField(label="Condividi con (Comune o servizio)")
     reason = forms.CharField(label="Motivo della condivisione", max_length=300)
@@ -142,6 +147,7 @@ class ShareForm(ItaliaFormMixin, forms.Form):
 
 
 class ReservedForm(ItaliaFormMixin, forms.Form):
+    html_id = "reserved_%s"
     reserved = forms.ChoiceField(
         label="Riservatezza",
         choices=[("", "Non riservata (visibile secondo le regole ordinarie)"), *Reserved.choices],
@@ -170,6 +176,8 @@ class CorrectedEntryField(forms.ModelChoiceField):
 class DiaryEntryForm(ItaliaFormMixin, forms.Form):
     """A new entry of the case diary; `entries` are those the user may correct (the visible
     ones)."""
+
+    html_id = "diary_%s"
 
     date = forms.DateField(label="Data", widget=DATE_WIDGET, initial=timezone.localdate)
     kind = forms.ChoiceField(
@@ -209,6 +217,8 @@ class DocumentKindField(forms.ModelChoiceField):
 
 class DocumentForm(ItaliaFormMixin, forms.Form):
     """A file added to the case: its kind (of the case's Ambito), a title, the file."""
+
+    html_id = "document_%s"
 
     kind = DocumentKindField(
         label="Tipo di documento",

@@ -277,7 +277,7 @@ def test_closing_without_a_reason_shows_the_error_and_keeps_the_case_open(anna):
     html = response.content.decode()
     assert response.status_code == 200
     assert case.status == Case.Status.OPEN
-    assert 'id="id_reason_error"' in html
+    assert 'id="close_reason_error"' in html
     assert 'aria-invalid="true"' in html
     assert not case.events.filter(kind=CaseEvent.Kind.CLOSED).exists()
 
@@ -298,3 +298,13 @@ def test_closing_before_the_opening_date_is_refused(anna):
 def test_closing_needs_a_post(anna):
     case = an_open_case_of(anna)
     assert client_for(anna).get(reverse("cases:close", args=[case.pk])).status_code == 405
+
+
+def test_the_case_page_has_no_duplicate_html_ids_so_every_label_finds_its_field(paolo):
+    from collections import Counter
+
+    from conftest import a_reserved_case
+
+    html = client_for(paolo).get(reverse("cases:detail", args=[a_reserved_case().pk]))
+    ids = Counter(re.findall(r'\bid="([^"]+)"', html.content.decode()))
+    assert {name for name, count in ids.items() if count > 1} == set()
