@@ -22,7 +22,10 @@ from ambito.accounts.models import ApiToken
 from ambito.cases.access import ReservedCase
 from ambito.cases.accesses_api import router as accesses_router
 from ambito.cases.api import router as cases_router
+from ambito.cases.assessments_api import router as assessments_router
 from ambito.cases.court_api import router as court_router
+from ambito.cases.plans_api import router as plans_router
+from ambito.cases.protection_api import router as protection_router
 from ambito.cases.records_api import router as records_router
 from ambito.cases.stats_api import router as stats_router
 from ambito.people.actions import PossibleDuplicates
@@ -84,6 +87,9 @@ api.add_router("/stats", stats_router)
 api.add_router("/accesses", accesses_router)
 # Court orders under /cases/{id}/court-orders, reports under /court-reports, /deadlines.
 api.add_router("", court_router)
+api.add_router("", assessments_router)
+api.add_router("", plans_router)
+api.add_router("", protection_router)
 
 
 def error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ambito.organizations",
     "ambito.people",
     "ambito.cases",
+    "ambito.interventions",
     "ambito.demo",
 ]
 

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from ambito.cases import court_views, views
+from ambito.cases import (
+    assessments_urls,
+    court_views,
+    plans_urls,
+    protection_urls,
+    views,
+)
 
 app_name = "cases"
 
@@ -26,3 +32,6 @@ urlpatterns = [
         name="court_report_sent",
     ),
 ]
+urlpatterns += assessments_urls.urlpatterns
+urlpatterns += plans_urls.urlpatterns
+urlpatterns += protection_urls.urlpatterns

@@ -42,7 +42,9 @@ from ambito.cases.actions import (
     set_reserved,
     share_case,
 )
+from ambito.cases.assessments_forms import assessments_section
 from ambito.cases.court_forms import court_section
+from ambito.cases.deadlines import deadlines_of_case
 from ambito.cases.forms import (
     BreakGlassForm,
     CloseCaseForm,
@@ -54,6 +56,8 @@ from ambito.cases.forms import (
     ShareForm,
 )
 from ambito.cases.models import BreakGlass, Case
+from ambito.cases.plans_forms import plans_section
+from ambito.cases.protection_forms import protection_section
 from ambito.cases.uploads import file_response
 from ambito.forms import add_action_errors
 from ambito.people.access import get_person_for_user, visible_members
@@ -300,7 +304,11 @@ def detail_context(request: HttpRequest, case: Case, **forms_: forms.Form) -> di
         "corrected": {entry.corrects_id for entry in diary if entry.corrects_id},
         "documents": documents_visible_to(user, case),
         "events": events_visible_to(user, case).select_related("actor").order_by("-at", "-pk"),
+        "case_deadlines": deadlines_of_case(case),
         **court_section(case, writable=is_open and can_change),
+        **assessments_section(case, user, writable=is_open and can_change),
+        **plans_section(case, user, writable=is_open and can_change),
+        **protection_section(case, user, writable=is_open and can_change),
         **blank,
         **forms_,
     }

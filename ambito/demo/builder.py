@@ -20,7 +20,7 @@ from faker import Faker
 
 from ambito.accounts.models import User
 from ambito.cases.models import Access, Case, create_default_document_kinds
-from ambito.demo import court, records
+from ambito.demo import assessments, court, plans, protection, records
 from ambito.demo.accesses import AccessMaker
 from ambito.demo.cases import CaseMaker
 from ambito.demo.households import HouseholdMaker, household_kind
@@ -351,6 +351,9 @@ def _populate(
     )
     records.write_examples(guaranteed, personas)
     court.write_examples(guaranteed, personas, today=today)
+    plans.write_examples(guaranteed, personas, today=today)
+    assessments.write_examples(guaranteed, personas, today=today)
+    protection.write_examples(guaranteed, personas, today=today)
 
     random_households: list[tuple[Household, Tenant]] = []
     while (total := sum(registered.values())) < persons:

@@ -23,13 +23,19 @@ from ambito.accounts.actions import issue_api_token
 from ambito.cases.actions import add_document
 from ambito.cases.models import (
     Access,
+    Assessment,
     Case,
     CaseMember,
     CaseShare,
     CourtOrder,
     CourtReport,
     DocumentKind,
+    Goal,
+    Placement,
+    Plan,
+    SupervisedVisit,
 )
+from ambito.interventions.models import Intervention
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household
 from conftest import PERSONAS, client_for, persona
@@ -142,6 +148,7 @@ def ids_for(target: str, *, document: bool = False) -> dict[str, Any]:
         "file": a_pdf(),
         "document_id": a_document(case) if document else 0,
         **court_ids(case),
+        **process_ids(case),
     }
 
 
@@ -151,6 +158,25 @@ def court_ids(case: Case) -> dict[str, int]:
     order = CourtOrder.objects.filter(case=case).order_by("pk").first()
     report = CourtReport.objects.pending().filter(court_order=order).order_by("pk").first()
     return {"court_order_id": order.pk if order else 0, "report_id": report.pk if report else 0}
+
+
+def process_ids(case: Case) -> dict[str, int]:
+    """The first row of each part of the case process (0 when the case has none: rows that
+    need one name the targets whose demo data have it)."""
+
+    def first(queryset: Any) -> int:
+        found = queryset.order_by("pk").first()
+        return found.pk if found else 0
+
+    plan = Plan.objects.filter(case=case).order_by("pk").first()
+    return {
+        "assessment_id": first(Assessment.objects.filter(case=case)),
+        "plan_id": plan.pk if plan else 0,
+        "goal_id": first(Goal.objects.filter(plan=plan)),
+        "intervention_id": first(Intervention.objects.filter(plan=plan)),
+        "placement_id": first(Placement.objects.filter(case=case)),
+        "visit_id": first(SupervisedVisit.objects.filter(case=case)),
+    }
 
 
 # --- who may read and who may change each target ----------------------------------------------
@@ -306,6 +332,9 @@ MATRIX: list[Row] = [
         denied=write_refusal,
         data={"sent_on": "{today}"},
     ),
+    # --- assessments (pages) ---
+    # --- plans and interventions (pages) ---
+    # --- protection and closure (pages) ---
     # The deadlines of the cases one answers for: only roles that read case content.
     Row("GET", "deadlines:list", allowed=CASE_WORKERS, denied=404),
     # Accesses (first contacts and referrals).
@@ -434,6 +463,9 @@ MATRIX: list[Row] = [
         targets=("reserved",),
         denied=write_refusal,
     ),
+    # --- assessments (API) ---
+    # --- plans and interventions (API) ---
+    # --- protection and closure (API) ---
     # As GET /cases: an empty list for the roles without case content.
     Row("GET", "api:GET /api/v1/deadlines"),
     Row(
@@ -465,6 +497,18 @@ URL_KWARGS = {
 }
 
 
+# The case pages' URL kwargs beyond the case's pk: kwarg → key of ids_for.
+CASE_URL_KWARGS: dict[str, dict[str, str]] = {
+    "cases:end_member": {"member_pk": "member_id"},
+    "cases:end_share": {"share_pk": "share_id"},
+    "cases:document": {"document_pk": "document_id"},
+    "cases:court_report_sent": {"report_pk": "report_id"},
+    # assessments (URL kwargs)
+    # plans and interventions (URL kwargs)
+    # protection and closure (URL kwargs)
+}
+
+
 def page_url(row: Row, ids: dict[str, Any]) -> str:
     if row.route in URL_KWARGS:
         key, kwarg = URL_KWARGS[row.route]
@@ -476,14 +520,8 @@ def page_url(row: Row, ids: dict[str, Any]) -> str:
     if row.route.startswith("accesses:"):
         return reverse(row.route, kwargs={"pk": ids["access_id"]})
     kwargs = {"pk": ids["case_id"]}
-    if row.route == "cases:end_member":
-        kwargs["member_pk"] = ids["member_id"]
-    if row.route == "cases:end_share":
-        kwargs["share_pk"] = ids["share_id"]
-    if row.route == "cases:document":
-        kwargs["document_pk"] = ids["document_id"]
-    if row.route == "cases:court_report_sent":
-        kwargs["report_pk"] = ids["report_id"]
+    for kwarg, key in CASE_URL_KWARGS.get(row.route, {}).items():
+        kwargs[kwarg] = ids[key]
     return reverse(row.route, kwargs=kwargs)
 
 

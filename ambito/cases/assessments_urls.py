@@ -1,0 +1,5 @@
+"""The case page's assessments section: its routes (in the "cases" namespace)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""The API of the case's protection."""
+
+from ninja import Router
+
+router = Router(tags=["protection"])
