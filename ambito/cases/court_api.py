@@ -159,8 +159,10 @@ def report_sent(request: HttpRequest, report_id: int, payload: ReportSentIn) -> 
 @router.get("/deadlines", response=list[DeadlineOut], summary="Le mie scadenze")
 def list_deadlines(request: HttpRequest) -> list[Deadline]:
     """Le scadenze delle cartelle aperte di cui l'operatore è responsabile o nella cui équipe
-    è (per i coordinatori: tutte quelle visibili della loro area), dalla più vicina: per ora le
-    relazioni dovute all'Autorità giudiziaria non ancora inviate (`object_id`: la relazione).
-    `overdue`: la data è passata. Come `GET /cases`, per i ruoli senza accesso alle cartelle
-    l'elenco è vuoto."""
+    è (per i coordinatori: tutte quelle visibili della loro area), dalla più vicina: relazioni
+    dovute all'Autorità giudiziaria non ancora inviate, verifiche dei progetti in corso,
+    valutazioni da ripetere, primo incontro ADI entro 120 giorni dal Patto di attivazione
+    digitale, incontri protetti programmati (`kind` dice quale; `object_id` è la riga che la
+    porta: relazione, progetto, valutazione, cartella, incontro). `overdue`: la data è
+    passata. Come `GET /cases`, per i ruoli senza accesso alle cartelle l'elenco è vuoto."""
     return deadlines_for(request.user)

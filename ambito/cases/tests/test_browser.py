@@ -149,12 +149,21 @@ def test_anna_logs_in_finds_her_person_reads_the_case_and_adds_to_its_diary_and_
 
 
 def write_in_the_diary_and_upload_a_document(page: Page) -> None:
-    """On the case page: a diary entry, a PDF uploaded, listed and downloaded as it was."""
+    """On the case page: a diary entry, a PDF uploaded, listed and downloaded as it was. Both
+    are inline edits (htmx): the page is not reloaded, the section, the messages and the
+    timeline are swapped in place."""
+    page.evaluate("window.sameDocument = true")
     page.get_by_label("Tipo", exact=True).select_option("colloquio")
     page.get_by_label("Testo").fill("Colloquio di verifica nel browser (testo fittizio).")
     page.get_by_role("button", name="Aggiungi al diario").click()
     expect(page.get_by_text("Voce aggiunta al diario")).to_be_visible()
     expect(page.locator(".diary-list")).to_contain_text("Colloquio di verifica nel browser")
+    expect(page.locator("#sezione-cronologia")).to_contain_text("Voce di diario")
+    assert page.evaluate("window.sameDocument") is True
+    # An invalid entry: the errors appear in the section, with the focus on their summary.
+    page.get_by_role("button", name="Aggiungi al diario").click()
+    expect(page.locator("#sezione-diario [data-error-summary]")).to_be_focused()
+    assert page.evaluate("window.sameDocument") is True
 
     pdf = synthetic_pdf("Relazione di prova", ["Documento fittizio del test nel browser."])
     page.get_by_label("Tipo di documento").select_option(label="Relazione sociale")
@@ -164,6 +173,7 @@ def write_in_the_diary_and_upload_a_document(page: Page) -> None:
     )
     page.get_by_role("button", name="Carica il documento").click()
     expect(page.get_by_text("Documento aggiunto alla cartella")).to_be_visible()
+    assert page.evaluate("window.sameDocument") is True
     link = page.get_by_role("link", name="Relazione di prova")
     page.screenshot(path=SCREENSHOTS / "case-diary-documents.png", full_page=True)
     with page.expect_download() as download:

@@ -6,16 +6,90 @@
 
   // After a failed submission, move the focus to the error summary so that screen-reader
   // and keyboard users hear and reach the errors first.
-  function focusErrorSummary() {
-    var summary = document.querySelector("[data-error-summary]");
+  function focusErrorSummary(root) {
+    var summary = (root || document).querySelector("[data-error-summary]");
     if (summary) {
       summary.focus();
+      return true;
+    }
+    return false;
+  }
+
+  // Inline edits: the POST forms inside a <section data-inline id="…"> of the case page are
+  // sent with htmx. The server answers as without JavaScript (a redirect to the case page, or
+  // the page with the form's errors); htmx takes from that page only this section and the
+  // messages, and swaps them in place. Without JavaScript the forms work as plain forms.
+  var OUT_OF_BAND = ["#messages", "#sezione-scadenze", "#sezione-cronologia"];
+
+  function enhance(root) {
+    var forms = root.querySelectorAll("section[data-inline] form[method='post']");
+    if (root.matches && root.matches("section[data-inline]")) {
+      forms = root.querySelectorAll("form[method='post']");
+    }
+    forms.forEach(function (form) {
+      var section = form.closest("section[data-inline]");
+      if (!section || !section.id || form.hasAttribute("hx-post")) {
+        return;
+      }
+      var target = "#" + section.id;
+      form.setAttribute("hx-post", form.getAttribute("action") || window.location.pathname);
+      form.setAttribute("hx-target", target);
+      form.setAttribute("hx-select", target);
+      form.setAttribute("hx-swap", "outerHTML");
+      // The messages, the case's deadlines and its timeline change with every edit.
+      form.setAttribute("hx-select-oob", OUT_OF_BAND.join(","));
+      if (form.enctype === "multipart/form-data") {
+        form.setAttribute("hx-encoding", "multipart/form-data");
+      }
+      window.htmx.process(form);
+    });
+  }
+
+  function afterSwap(event) {
+    var section = document.getElementById(event.detail.target && event.detail.target.id);
+    if (section && focusErrorSummary(section)) {
+      return;
+    }
+    var message = document.querySelector("#messages .alert");
+    if (message) {
+      message.focus();
+    }
+  }
+
+  // An answer htmx does not swap (403, 404, 500, or no answer at all): say so where the
+  // messages are, instead of leaving the form silently as it was.
+  function showFailure(event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var text = status
+      ? "L'operazione non è riuscita (errore " + status + "). Ricaricare la pagina e riprovare."
+      : "Il server non risponde. Controllare la connessione e riprovare.";
+    var messages = document.getElementById("messages");
+    if (!messages) {
+      return;
+    }
+    var alert = document.createElement("div");
+    alert.className = "alert alert-danger";
+    alert.setAttribute("role", "alert");
+    alert.setAttribute("tabindex", "-1");
+    alert.textContent = text;
+    messages.replaceChildren(alert);
+    alert.focus();
+  }
+
+  function start() {
+    focusErrorSummary();
+    if (window.htmx) {
+      enhance(document.body);
+      window.htmx.onLoad(enhance);
+      document.body.addEventListener("htmx:afterSettle", afterSwap);
+      document.body.addEventListener("htmx:responseError", showFailure);
+      document.body.addEventListener("htmx:sendError", showFailure);
     }
   }
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", focusErrorSummary);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    focusErrorSummary();
+    start();
   }
 })();
