@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ambito.people",
     "ambito.cases",
     "ambito.interventions",
+    "ambito.copay",
     "ambito.demo",
 ]
 

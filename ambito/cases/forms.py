@@ -6,8 +6,19 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ambito.accounts.access import CASE_READER_ROLES, CASE_ROLES
-from ambito.cases.actions import BREAK_GLASS_MIN_REASON, DIARY_MAX_TEXT
-from ambito.cases.models import Case, DiaryEntry, DocumentKind, Reserved
+from ambito.cases.actions import BREAK_GLASS_MIN_REASON, DIARY_MAX_TEXT, concerns_a_minor
+from ambito.cases.models import (
+    ADULT_CLOSURE_REASONS,
+    MINOR_CLOSURE_REASONS,
+    Case,
+    ClosureReason,
+    ClosureSituation,
+    DiaryEntry,
+    DocumentKind,
+    Goal,
+    Plan,
+    Reserved,
+)
 from ambito.cases.uploads import ACCEPTED, ACCEPTED_LABEL
 from ambito.forms import DATE_WIDGET, ItaliaFormMixin
 from ambito.organizations.models import Area, Operator, ServiceUnit
@@ -76,15 +87,102 @@ def default_values(operator: Operator) -> dict[str, Any]:
 
 
 class CloseCaseForm(ItaliaFormMixin, forms.Form):
+    """Closing a case (phase E): the coded reason and situation of the lists that apply to
+    the person (SINBA for a minor's case), a note, the follow-up, and one outcome per goal of
+    the plan in force (fields `goal_<id>`). Without `case` (the blank form of the case page's
+    context) it offers both lists and no goals."""
+
     html_id = "close_%s"
-    reason = forms.CharField(
-        label="Motivo della chiusura",
+
+    reason_code = forms.ChoiceField(label="Motivo della chiusura")
+    situation = forms.ChoiceField(label="Situazione alla chiusura", required=False)
+    note = forms.CharField(
+        label="Note sulla chiusura",
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    follow_up = forms.CharField(
+        label="Dopo la chiusura (follow-up)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Chi segue la persona, quando ricontattarla, a quale servizio è stata inviata.",
     )
     closed_on = forms.DateField(
         label="Data di chiusura", widget=DATE_WIDGET, initial=timezone.localdate
     )
+
+    def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        minor = concerns_a_minor(case) if case is not None else None
+        reasons, situations = _closure_choices(minor)
+        self.fields["reason_code"].choices = [("", "Seleziona il motivo"), *reasons]  # type: ignore[attr-defined]
+        self.fields["situation"].choices = [  # type: ignore[attr-defined]
+            ("", "Seleziona la situazione" if minor else "Non indicata"),
+            *situations,
+        ]
+        if minor:
+            self.fields["reason_code"].help_text = "Elenco SINBA (MotivazioneChiusuraCarico)."
+            self.fields["situation"].help_text = "Elenco SINBA (SituazioneChiusuraCarico)."
+        self.goals = list(_goals_in_force(case)) if case is not None else []
+        for goal in self.goals:
+            self.fields[f"goal_{goal.pk}"] = forms.ChoiceField(
+                label=f"Esito dell'obiettivo «{goal.description}»",
+                choices=[("", "Seleziona l'esito"), *Goal.Outcome.choices],
+                initial=goal.outcome,
+            )
+            self.fields[f"goal_{goal.pk}_note"] = forms.CharField(
+                label=f"Note sull'esito dell'obiettivo «{goal.description}»",
+                max_length=500,
+                required=False,
+                initial=goal.outcome_note,
+            )
+            self.fields[f"goal_{goal.pk}_note"].widget.attrs["class"] = "form-control"
+
+    def action_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of cases.actions.close_case."""
+        data = self.cleaned_data
+        return {
+            "reason_code": data["reason_code"],
+            "situation": data["situation"],
+            "note": data["note"],
+            "follow_up": data["follow_up"],
+            "closed_on": data["closed_on"],
+            "goal_outcomes": {
+                goal.pk: (data[f"goal_{goal.pk}"], data[f"goal_{goal.pk}_note"])
+                for goal in self.goals
+            },
+        }
+
+
+def _closure_choices(minor: bool | None) -> tuple[list[Any], list[Any]]:
+    """The reason and situation choices for a minor's case, an adult's, or (None) both lists
+    grouped."""
+    reasons = dict(ClosureReason.choices)
+    situations = dict(ClosureSituation.choices)
+    minor_situations = [c for c in situations if not c.startswith("A")]
+    adult_situations = [c for c in situations if c.startswith("A")]
+    minors = (
+        [(c, reasons[c]) for c in MINOR_CLOSURE_REASONS],
+        [(c, situations[c]) for c in minor_situations],
+    )
+    adults = (
+        [(c, reasons[c]) for c in ADULT_CLOSURE_REASONS],
+        [(c, situations[c]) for c in adult_situations],
+    )
+    if minor is None:
+        return (
+            [("Minori (SINBA)", minors[0]), ("Adulti", adults[0])],
+            [("Minori (SINBA)", minors[1]), ("Adulti", adults[1])],
+        )
+    return minors if minor else adults
+
+
+def _goals_in_force(case: Case) -> QuerySet[Goal]:
+    return Goal.objects.filter(
+        plan__case=case, plan__status__in=[Plan.Status.DRAFT, Plan.Status.AGREED]
+    ).order_by("order", "pk")
 
 
 class MemberForm(ItaliaFormMixin, forms.Form):

@@ -41,8 +41,9 @@ def cases_due_for_archiving(*, years: int, now: datetime | None = None) -> CaseQ
 
 
 def statistic_of(case: Case, *, archived_at: datetime) -> CaseStatistic:
-    """What is kept of a case for statistics: no name, no codice fiscale, no free text but the
-    closure reason."""
+    """What is kept of a case for statistics: no name, no codice fiscale, no free text: the
+    closure reason is the label of its code (the free note may name people); only cases
+    closed before the codes existed keep their old free-text reason."""
     person = case.person
     return CaseStatistic(
         ambito_id=case.ambito_id,
@@ -54,7 +55,9 @@ def statistic_of(case: Case, *, archived_at: datetime) -> CaseStatistic:
         sex=person.sex,
         opened_on=case.opened_on,
         closed_on=case.closed_on,
-        closure_reason=case.closure_reason,
+        closure_reason=case.get_closure_code_display()
+        if case.closure_code
+        else case.closure_reason,
         archived_at=archived_at,
     )
 

@@ -105,9 +105,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @break_glass_when_reserved
 def close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Closes the case; with errors, the page again with the bound form as `closure_form`
+    (the closure block renders the case's own form, with its goals)."""
     case = get_case_for_user(request.user, pk, write=True, purpose="Chiusura della cartella")
-    form = CloseCaseForm(request.POST)
-    return _apply(request, case, form, "close_form", close_case, _("Cartella %s chiusa."))
+    form = CloseCaseForm(request.POST, case=case)
+    return _apply(request, case, form, "closure_form", close_case, _("Cartella %s chiusa."))
 
 
 @login_required
@@ -281,7 +283,6 @@ def detail_context(request: HttpRequest, case: Case, **forms_: forms.Form) -> di
         if is_open and can_change
         else None,
         "document_form": DocumentForm(case=case) if is_open and can_change else None,
-        "close_form": CloseCaseForm() if is_open and can_change else None,
         "member_form": MemberForm(case=case) if is_open and can_change else None,
         "share_form": ShareForm(case=case)
         if is_open and can_change and not case.reserved

@@ -20,11 +20,13 @@ from faker import Faker
 
 from ambito.accounts.models import User
 from ambito.cases.models import Access, Case, create_default_document_kinds
+from ambito.copay.demo import create_demo_regulation
 from ambito.demo import assessments, court, plans, protection, records
 from ambito.demo.accesses import AccessMaker
 from ambito.demo.cases import CaseMaker
 from ambito.demo.households import HouseholdMaker, household_kind
 from ambito.demo.personas import demo_totp_key
+from ambito.interventions.catalogue import create_default_catalogue
 from ambito.organizations.models import Area, Ente, Operator, ServiceUnit, Team
 from ambito.people.models import Household, Person
 from ambito.territory.models import Ambito, Comune, Population
@@ -212,6 +214,7 @@ def _create_tenant(
     )
     capofila_ente = Ente.objects.create(ambito=ambito, kind=Ente.Kind.CAPOFILA, name=capofila)
     create_default_document_kinds(ambito)
+    create_default_catalogue(ambito)
     return Tenant(
         ambito=ambito,
         comuni={c.name: c for c in comuni},
@@ -261,7 +264,11 @@ def _create_personas(tenants: dict[str, Tenant]) -> dict[str, Operator]:
     admin.user_permissions.set(
         Permission.objects.filter(
             Q(content_type__app_label__in=["territory", "organizations", "accounts"])
-            | Q(content_type__app_label="cases", content_type__model="documentkind")
+            | Q(
+                content_type__app_label="cases",
+                content_type__model__in=["documentkind", "instrument"],
+            )
+            | Q(content_type__app_label="interventions", content_type__model="service")
         )
     )
     treviglio.workers.update(Caravaggio=personas["anna"], Treviglio=personas["luca"])
@@ -352,6 +359,7 @@ def _populate(
     records.write_examples(guaranteed, personas)
     court.write_examples(guaranteed, personas, today=today)
     plans.write_examples(guaranteed, personas, today=today)
+    create_demo_regulation(tenants["treviglio"].ambito, personas["marco"].user)
     assessments.write_examples(guaranteed, personas, today=today)
     protection.write_examples(guaranteed, personas, today=today)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ambito.cases.actions import (
     add_case_member,
     close_case,
+    concerns_a_minor,
     open_case,
     open_case_from_access,
     set_reserved,
@@ -28,6 +29,30 @@ CLOSURE_REASONS = [
     "Rinuncia dell'interessato",
     "Presa in carico da altro servizio",
 ]
+# Each reason as coded for a minor (SINBA reason and situation) and for an adult (A-list).
+CLOSURE_CODES = {
+    "Obiettivi raggiunti": (("4", "1"), ("A1", "A1")),
+    "Trasferimento in altro Comune": (("1", "1"), ("A2", "A3")),
+    "Rinuncia dell'interessato": (("5", "1"), ("A5", "A5")),
+    "Presa in carico da altro servizio": (("9", "1"), ("A3", "A3")),
+}
+
+
+def close_as_demo(case: Case, *, by: Operator, reason: str, closed_on: date) -> Case:
+    """Closes a demo case with `reason` as its note and the codes of the list that applies."""
+    minor, adult = CLOSURE_CODES[reason]
+    code, situation = minor if concerns_a_minor(case, closed_on) else adult
+    return close_case(
+        case,
+        by=by.user,
+        reason_code=code,
+        situation=situation,
+        note=reason,
+        closed_on=closed_on,
+        recorded_at=office_hours(closed_on),
+    )
+
+
 ADULT_AREAS = {Area.POVERTY: 4, Area.HOUSING: 2, Area.WORK: 2, Area.DISABILITY: 2}
 
 
@@ -70,13 +95,7 @@ class CaseMaker:
             earlier_on = self.today - timedelta(days=self.rng.randint(700, 1000))
             earlier = self._open(person, household, area, manager, household.comune, earlier_on)
             closed_on = earlier.opened_on + timedelta(days=self.rng.randint(90, 400))
-            close_case(
-                earlier,
-                by=manager.user,
-                reason=CLOSURE_REASONS[0],
-                closed_on=closed_on,
-                recorded_at=office_hours(closed_on),
-            )
+            close_as_demo(earlier, by=manager, reason=CLOSURE_REASONS[0], closed_on=closed_on)
             opened_on = closed_on + timedelta(days=self.rng.randint(60, 200))
         return self._open(person, household, area, manager, household.comune, opened_on)
 
@@ -104,13 +123,7 @@ class CaseMaker:
         if rng.random() < 0.25 and days_open >= 30:
             closed_on = case.opened_on + timedelta(days=rng.randint(30, days_open))
             reason = rng.choice(CLOSURE_REASONS)
-            close_case(
-                case,
-                by=manager.user,
-                reason=reason,
-                closed_on=closed_on,
-                recorded_at=office_hours(closed_on),
-            )
+            close_as_demo(case, by=manager, reason=reason, closed_on=closed_on)
         return case
 
     def need_to_know_examples(

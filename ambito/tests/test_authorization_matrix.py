@@ -333,8 +333,100 @@ MATRIX: list[Row] = [
         data={"sent_on": "{today}"},
     ),
     # --- assessments (pages) ---
+    # A new assessment is a change to the case (its form included); one assessment is read by
+    # the case's readers (the demo gives assessments to the reserved and the shared cases).
+    *per_case(
+        "GET",
+        "cases:new_assessment",
+        writers,
+        denied=write_refusal,
+        query={"strumento": "barthel"},
+    ),
+    *per_case(
+        "POST",
+        "cases:new_assessment",
+        writers,
+        denied=write_refusal,
+        data={"date": "{today}"},
+    ),
+    *per_case("GET", "cases:assessment", targets=("reserved", "shared")),
     # --- plans and interventions (pages) ---
+    *per_case("GET", "cases:new_plan", writers, denied=write_refusal),
+    *per_case("GET", "cases:new_review", writers, denied=write_refusal),
+    *per_case(
+        "POST",
+        "cases:plan_agree",
+        writers,
+        denied=write_refusal,
+        data={"decision": "sottoscritto", "agreed_on": "{today}", "agreed_by": "Matrice"},
+    ),
+    *per_case(
+        "POST",
+        "cases:plan_end",
+        writers,
+        denied=write_refusal,
+        data={"ends_on": "{today}", "reason": "Matrice"},
+    ),
+    *per_case(
+        "POST",
+        "cases:add_goal",
+        writers,
+        denied=write_refusal,
+        data={"description": "Matrice", "expected_result": "Matrice"},
+    ),
+    *per_case("POST", "cases:add_intervention", writers, denied=write_refusal),
+    *per_case(
+        "POST",
+        "cases:intervention_start",
+        writers,
+        denied=write_refusal,
+        data={"starts_on": "{today}"},
+    ),
+    *per_case("POST", "cases:intervention_suspend", writers, denied=write_refusal),
+    *per_case("POST", "cases:intervention_resume", writers, denied=write_refusal),
+    *per_case(
+        "POST",
+        "cases:intervention_end",
+        writers,
+        denied=write_refusal,
+        data={"ends_on": "{today}", "reason": "Matrice"},
+    ),
     # --- protection and closure (pages) ---
+    # Reopening answers an open target with an error on the page: the gatekeeper lets it in.
+    *per_case(
+        "POST",
+        "cases:reopen",
+        writers,
+        denied=write_refusal,
+        data={"reason": "Matrice", "opened_on": "{today}"},
+    ),
+    *per_case(
+        "POST", "cases:mandate", writers, denied=write_refusal, data={"mandate": "consensuale"}
+    ),
+    *per_case("POST", "cases:adi", writers, denied=write_refusal, data={"pad_on": "{today}"}),
+    *per_case("POST", "cases:add_placement", writers, denied=write_refusal),
+    *per_case(
+        "POST",
+        "cases:end_placement",
+        writers,
+        targets=("reserved",),
+        denied=write_refusal,
+        data={"ends_on": "{today}", "outcome": "1"},
+    ),
+    *per_case("POST", "cases:schedule_visit", writers, denied=write_refusal),
+    *per_case(
+        "POST",
+        "cases:record_visit",
+        writers,
+        targets=("reserved",),
+        denied=write_refusal,
+        data={"status": "annullato"},
+    ),
+    # --- copay (pages) ---
+    # The simulator computes on typed numbers: for those who work on cases and the Ufficio di
+    # Piano. The regulation is reference data of the Ambito: every operator reads it.
+    Row("GET", "copay:simulator", allowed=CASE_WORKERS | {"marco"}, denied=403),
+    Row("GET", "copay:regulations"),
     # The deadlines of the cases one answers for: only roles that read case content.
     Row("GET", "deadlines:list", allowed=CASE_WORKERS, denied=404),
     # Accesses (first contacts and referrals).
@@ -464,8 +556,222 @@ MATRIX: list[Row] = [
         denied=write_refusal,
     ),
     # --- assessments (API) ---
+    # The instruments are reference data: every operator reads them.
+    Row("GET", "api:GET /api/v1/instruments"),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/assessments"),
+    *per_case(
+        "GET",
+        "api:GET /api/v1/cases/{case_id}/assessments/{assessment_id}",
+        targets=("reserved", "shared"),
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/assessments",
+        writers,
+        denied=write_refusal,
+        data={"instrument": "barthel", "date": "{today}", "answers": {}},
+    ),
     # --- plans and interventions (API) ---
+    # The catalogue of the caller's Ambito: configuration every operator reads.
+    Row("GET", "api:GET /api/v1/services"),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/plans"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/plans",
+        writers,
+        denied=write_refusal,
+        data={
+            "kind": "pai",
+            "starts_on": "{today}",
+            "goals": [{"description": "Matrice", "expected_result": "Matrice"}],
+        },
+    ),
+    *per_case("GET", "api:GET /api/v1/plans/{plan_id}"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/plans/{plan_id}/agreement",
+        writers,
+        denied=write_refusal,
+        data={"agreed_on": "{today}", "agreed_by": "Matrice"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/plans/{plan_id}/end",
+        writers,
+        denied=write_refusal,
+        data={"ends_on": "{today}", "reason": "Matrice"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/plans/{plan_id}/goals",
+        writers,
+        denied=write_refusal,
+        data={"description": "Matrice", "expected_result": "Matrice"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/plans/{plan_id}/reviews",
+        writers,
+        denied=write_refusal,
+        data={"date": "{today}", "goals": []},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/plans/{plan_id}/interventions",
+        writers,
+        denied=write_refusal,
+        data={"service": "sad"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/interventions/{intervention_id}/start",
+        writers,
+        denied=write_refusal,
+        data={"starts_on": "{today}"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/interventions/{intervention_id}/suspend",
+        writers,
+        denied=write_refusal,
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/interventions/{intervention_id}/resume",
+        writers,
+        denied=write_refusal,
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/interventions/{intervention_id}/end",
+        writers,
+        denied=write_refusal,
+        data={"ends_on": "{today}", "reason": "Matrice"},
+    ),
     # --- protection and closure (API) ---
+    Row("GET", "api:GET /api/v1/closure-codes"),
+    # Bodies valid for the schema: ninja checks them before the gatekeeper runs.
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/close",
+        writers,
+        denied=write_refusal,
+        data={"reason_code": "A8"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/reopen",
+        writers,
+        denied=write_refusal,
+        data={"reason": "Matrice"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/mandate",
+        writers,
+        denied=write_refusal,
+        data={"mandate": "consensuale"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/adi",
+        writers,
+        denied=write_refusal,
+        data={"pad_on": "{today}"},
+    ),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/placements"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/placements",
+        writers,
+        denied=write_refusal,
+        data={
+            "kind": "affido",
+            "form": "1",
+            "placed_with": "Matrice",
+            "starts_on": "{today}",
+            "foster_type": "1",
+            "foster_duration": "1",
+            "foster_character": "1",
+        },
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/placements/{placement_id}/end",
+        writers,
+        targets=("reserved",),
+        denied=write_refusal,
+        data={"ends_on": "{today}", "outcome": "1"},
+    ),
+    *per_case("GET", "api:GET /api/v1/cases/{case_id}/visits"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/cases/{case_id}/visits",
+        writers,
+        denied=write_refusal,
+        data={
+            "scheduled_at": "2026-01-01T10:00:00",
+            "place": "Spazio neutro",
+            "visitor": "Matrice",
+            "facilitator": "{operator_id}",
+        },
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/visits/{visit_id}/outcome",
+        writers,
+        targets=("reserved",),
+        denied=write_refusal,
+        data={"status": "annullato"},
+    ),
+    # --- copay (API) ---
+    # The regulation: read by every operator of the Ambito, adopted by the Ufficio di Piano or
+    # the system administrator; the simulator as its page. (A target only to date the body.)
+    Row("GET", "api:GET /api/v1/copay/regulations"),
+    Row(
+        "POST",
+        "api:POST /api/v1/copay/regulations",
+        "treviglio",
+        lambda target: frozenset({"marco", "admin"}),
+        denied=403,
+        data={
+            "title": "Regolamento ISEE (matrice)",
+            "adopted_by": "Assemblea dei Sindaci",
+            "effective_from": "{today}",
+            "schemes": [
+                {
+                    "service": "tis",
+                    "isee_type": "ordinario",
+                    "unit_cost": "100.00",
+                    "bands": [
+                        {"isee_from": 0, "isee_to": 10000, "tariff_from": 0, "tariff_to": 10}
+                    ],
+                }
+            ],
+        },
+    ),
+    Row(
+        "POST",
+        "api:POST /api/v1/copay/simulate",
+        "treviglio",
+        lambda target: CASE_WORKERS | {"marco"},
+        denied=403,
+        data={"service": "sad", "isee": "9000", "units": 1, "date": "{today}"},
+    ),
+    # ISEE declarations: the person's readers read them, the writers of the case record them.
+    *per_case("GET", "api:GET /api/v1/persons/{person_id}/isee"),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/persons/{person_id}/isee",
+        writers,
+        denied=write_refusal,
+        data={
+            "isee_type": "ordinario",
+            "protocol": "INPS-ISEE-2026-00012345A-00",
+            "dsu_date": "2026-01-15",
+            "value": "9000",
+        },
+    ),
     # As GET /cases: an empty list for the roles without case content.
     Row("GET", "api:GET /api/v1/deadlines"),
     Row(
@@ -504,8 +810,20 @@ CASE_URL_KWARGS: dict[str, dict[str, str]] = {
     "cases:document": {"document_pk": "document_id"},
     "cases:court_report_sent": {"report_pk": "report_id"},
     # assessments (URL kwargs)
+    "cases:assessment": {"assessment_pk": "assessment_id"},
     # plans and interventions (URL kwargs)
+    "cases:new_review": {"plan_pk": "plan_id"},
+    "cases:plan_agree": {"plan_pk": "plan_id"},
+    "cases:plan_end": {"plan_pk": "plan_id"},
+    "cases:add_goal": {"plan_pk": "plan_id"},
+    "cases:add_intervention": {"plan_pk": "plan_id"},
+    "cases:intervention_start": {"intervention_pk": "intervention_id"},
+    "cases:intervention_suspend": {"intervention_pk": "intervention_id"},
+    "cases:intervention_resume": {"intervention_pk": "intervention_id"},
+    "cases:intervention_end": {"intervention_pk": "intervention_id"},
     # protection and closure (URL kwargs)
+    "cases:end_placement": {"placement_pk": "placement_id"},
+    "cases:record_visit": {"visit_pk": "visit_id"},
 }
 
 

@@ -10,6 +10,7 @@ from ambito.cases.actions.accesses import (
     open_case_from_access,
     register_access,
 )
+from ambito.cases.actions.assessments import add_assessment, resolve_instrument
 from ambito.cases.actions.case import (
     BREAK_GLASS_MIN_REASON,
     add_case_member,
@@ -17,9 +18,11 @@ from ambito.cases.actions.case import (
     change_case_manager,
     check_case_manager,
     close_case,
+    concerns_a_minor,
     end_share,
     open_case,
     remove_case_member,
+    reopen_case,
     set_reserved,
     share_case,
 )
@@ -29,6 +32,23 @@ from ambito.cases.actions.court import (
     add_court_report_due,
     mark_report_sent,
 )
+from ambito.cases.actions.plans import (
+    add_commitment,
+    add_goal,
+    add_review,
+    agree_plan,
+    create_plan,
+    end_plan,
+    refuse_plan,
+)
+from ambito.cases.actions.protection import (
+    add_placement,
+    end_placement,
+    record_visit,
+    schedule_visit,
+    set_adi_dates,
+    set_mandate,
+)
 from ambito.cases.actions.records import (
     DIARY_MAX_TEXT,
     add_diary_entry,
@@ -36,12 +56,29 @@ from ambito.cases.actions.records import (
 )
 
 __all__ = [
+    "add_assessment",
+    "resolve_instrument",
+    "set_mandate",
+    "set_adi_dates",
+    "schedule_visit",
+    "record_visit",
+    "end_placement",
+    "add_placement",
+    "reopen_case",
+    "concerns_a_minor",
     "BREAK_GLASS_MIN_REASON",
     "CLOSING_OUTCOMES",
     "COURT_SUMMARY_MAX",
     "DIARY_MAX_TEXT",
     "REGISTRATION_OUTCOMES",
     "add_case_member",
+    "add_commitment",
+    "add_goal",
+    "add_review",
+    "agree_plan",
+    "create_plan",
+    "end_plan",
+    "refuse_plan",
     "add_court_order",
     "add_court_report_due",
     "add_diary_entry",

@@ -1,5 +1,6 @@
 """Opening, closing and sharing a case; its team; reserve and break-glass."""
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,19 +21,27 @@ from ambito.cases.access import (
     may_set_reserved,
 )
 from ambito.cases.actions.common import (
+    _check_writer,
     _conflict,
     _locked_open_case,
     _required,
 )
 from ambito.cases.models import (
+    ADULT_CLOSURE_REASONS,
+    MINOR_CLOSURE_REASONS,
     Access,
     BreakGlass,
     Case,
     CaseEvent,
     CaseMember,
     CaseShare,
+    ClosureSituation,
+    Goal,
+    Plan,
     Reserved,
+    SupervisedVisit,
 )
+from ambito.interventions.models import Intervention
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household, Person
 from ambito.territory.models import Comune
@@ -47,6 +56,10 @@ def _already_open() -> ValidationError:
             )
         }
     )
+
+
+MINOR_CLOSURE_SITUATIONS = [c for c in ClosureSituation.values if not c.startswith("A")]
+ADULT_CLOSURE_SITUATIONS = [c for c in ClosureSituation.values if c.startswith("A")]
 
 
 def check_case_manager(operator: Operator, *, ambito_id: int) -> None:
@@ -128,37 +141,273 @@ def open_case(
     return case
 
 
+def concerns_a_minor(case: Case, on: date | None = None) -> bool:
+    """Whether the case is a minor's for SINBA: the person was under 18 when it was opened or
+    is on `on` (today by default). A case opened for a minor who has since come of age still
+    closes with the SINBA lists (code 3: maggiore età)."""
+    person = case.person
+    return person.age_on(case.opened_on) < 18 or person.age_on(on or timezone.localdate()) < 18
+
+
+def _closure_codes(case: Case, closed_on: date, reason_code: str, situation: str) -> None:
+    """A minor's case closes with a SINBA reason and situation; an adult's with an A-code
+    reason, the situation optional."""
+    if concerns_a_minor(case, closed_on):
+        if reason_code not in MINOR_CLOSURE_REASONS:
+            raise ValidationError(
+                {"reason_code": "Per un minore indicare un motivo di chiusura dell'elenco SINBA."}
+            )
+        if situation not in MINOR_CLOSURE_SITUATIONS:
+            raise ValidationError(
+                {"situation": "Per un minore indicare la situazione alla chiusura (SINBA)."}
+            )
+        return
+    if reason_code not in ADULT_CLOSURE_REASONS:
+        raise ValidationError(
+            {"reason_code": "Indicare un motivo di chiusura dell'elenco per gli adulti."}
+        )
+    if situation and situation not in ADULT_CLOSURE_SITUATIONS:
+        raise ValidationError({"situation": "Situazione alla chiusura non valida per un adulto."})
+
+
+def _check_closing_date(case: Case, closed_on: date) -> None:
+    if closed_on < case.opened_on:
+        raise ValidationError({"closed_on": "La data di chiusura precede quella di apertura."})
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": "La data di chiusura è nel futuro."})
+
+
+def _goal_outcomes(
+    plan: Plan | None, given: Mapping[Any, tuple[str, str]] | None
+) -> dict[int, tuple[str, str]]:
+    """Every goal of the plan in force with its outcome and note, by goal id: those given,
+    else the outcome a goal already has; a goal left without one is named in the error."""
+    wanted = {
+        (g.pk if isinstance(g, Goal) else _as_goal_id(g)): v for g, v in (given or {}).items()
+    }
+    goals = list(plan.goals.all()) if plan is not None else []
+    unknown = set(wanted) - {goal.pk for goal in goals}
+    if unknown:
+        raise ValidationError({"goals": "Obiettivo non del progetto in corso della cartella."})
+    outcomes: dict[int, tuple[str, str]] = {}
+    problems: list[str] = []
+    for goal in goals:
+        outcome, note = wanted.get(goal.pk, (goal.outcome, goal.outcome_note))
+        if outcome not in Goal.Outcome.values:
+            problems.append(f"Indicare l'esito dell'obiettivo «{goal.description}».")
+        elif len((note or "").strip()) > 500:
+            problems.append(f"La nota sull'obiettivo «{goal.description}» supera i 500 caratteri.")
+        else:
+            outcomes[goal.pk] = (outcome, (note or "").strip())
+    if problems:
+        raise ValidationError({"goals": problems})
+    return outcomes
+
+
+def _as_goal_id(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"goals": "Obiettivo non valido."}) from exc
+
+
+def _nothing_pending(case: Case) -> None:
+    """A placement in course is ended, and every supervised visit still scheduled is recorded
+    or cancelled, before the case closes: both are decisions about the child that the
+    operator takes, not side effects of a closure."""
+    if case.placements.filter(ends_on__isnull=True).exists():
+        raise ValidationError(
+            {"closed_on": "Il minore ha un collocamento in corso: concluderlo prima di chiudere."}
+        )
+    visit = case.visits.filter(status=SupervisedVisit.Status.SCHEDULED).order_by("scheduled_at")
+    first = visit.first()
+    if first is not None:
+        when = timezone.localtime(first.scheduled_at)
+        raise ValidationError(
+            {
+                "closed_on": f"L'incontro protetto del {when:%d/%m/%Y %H:%M} è ancora "
+                "programmato: registrarne l'esito o annullarlo prima di chiudere."
+            }
+        )
+
+
+def _end_plan(plan: Plan, closed_on: date, outcomes: dict[int, tuple[str, str]]) -> list[int]:
+    """The plan in force concluded on the closing date, its goals with their outcomes and its
+    running or planned interventions concluded; the ids of the interventions ended."""
+    if plan.starts_on > closed_on:
+        raise ValidationError(
+            {"closed_on": "Il progetto in corso inizia dopo la data di chiusura."}
+        )
+    running = list(plan.interventions.exclude(status=Intervention.Status.ENDED))
+    for intervention in running:
+        if intervention.starts_on is not None and intervention.starts_on > closed_on:
+            raise ValidationError(
+                {"closed_on": f"L'intervento {intervention.service} inizia dopo la chiusura."}
+            )
+    for goal in plan.goals.all():
+        goal.outcome, goal.outcome_note = outcomes[goal.pk]
+        goal.save(update_fields=["outcome", "outcome_note"])
+    plan.status, plan.ends_on = Plan.Status.ENDED, closed_on
+    plan.save(update_fields=["status", "ends_on"])
+    for intervention in running:
+        intervention.status, intervention.ends_on = Intervention.Status.ENDED, closed_on
+        intervention.end_reason = CLOSURE_END_REASON
+        intervention.save(update_fields=["status", "ends_on", "end_reason"])
+    return [i.pk for i in running]
+
+
+CLOSURE_END_REASON = "Chiusura della cartella"
+
+
 @transaction.atomic
 def close_case(
     case: Case,
     *,
     by: Any,
-    reason: str,
+    reason_code: str,
+    situation: str = "",
+    note: str = "",
+    follow_up: str = "",
     closed_on: date | None = None,
+    goal_outcomes: Mapping[Any, tuple[str, str]] | None = None,
     recorded_at: datetime | None = None,
 ) -> Case:
-    """Closes an open case with its reason (`recorded_at`: as in open_case)."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    """Closes an open case (phase E): the coded reason (SINBA MotivazioneChiusuraCarico for a
+    minor's case, the A-list for adults), the situation at closure (SINBA, required for
+    minors), a free note (kept in `closure_reason`), the follow-up, and the outcome of every
+    goal of the plan in force (`goal_outcomes`: goal or goal id → (outcome, note); a goal that
+    already has an outcome keeps it when not given).
+
+    The plan in force ends on the closing date and its running or planned interventions end
+    with it ("Chiusura della cartella"). A placement in course must be ended first, and
+    supervised visits still scheduled (past or future) must be recorded or cancelled first:
+    the closure refuses them rather than cancel them silently. One CLOSED event names the
+    coded reason. `recorded_at`: as in open_case."""
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     if case.status != Case.Status.OPEN:
-        raise ValidationError("La cartella è già chiusa.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Indicare il motivo della chiusura."})
+        raise _conflict("status", "La cartella è già chiusa.")
+    _check_writer(by, case)
     closed_on = closed_on or timezone.localdate()
-    if closed_on < case.opened_on:
-        raise ValidationError({"closed_on": "La data di chiusura precede quella di apertura."})
-    if closed_on > timezone.localdate():
-        raise ValidationError({"closed_on": "La data di chiusura è nel futuro."})
-    case.status, case.closed_on, case.closure_reason = Case.Status.CLOSED, closed_on, reason.strip()
-    case.save(update_fields=["status", "closed_on", "closure_reason"])
+    _check_closing_date(case, closed_on)
+    _closure_codes(case, closed_on, reason_code, situation)
+    note, follow_up = note.strip(), follow_up.strip()
+    if len(note) > 300:
+        raise ValidationError({"note": "Le note sulla chiusura superano i 300 caratteri."})
+    if len(follow_up) > 500:
+        raise ValidationError({"follow_up": "Il follow-up supera i 500 caratteri."})
+    plan = case.plans.filter(status__in=[Plan.Status.DRAFT, Plan.Status.AGREED]).first()
+    outcomes = _goal_outcomes(plan, goal_outcomes)
+    _nothing_pending(case)
+    ended = _end_plan(plan, closed_on, outcomes) if plan is not None else []
+    case.status, case.closed_on = Case.Status.CLOSED, closed_on
+    case.closure_code, case.closure_situation = reason_code, situation
+    case.closure_reason, case.follow_up = note, follow_up
+    case.save(
+        update_fields=[
+            "status",
+            "closed_on",
+            "closure_code",
+            "closure_situation",
+            "closure_reason",
+            "follow_up",
+        ]
+    )
     CaseEvent.objects.create(
         case=case,
         actor=by,
         at=recorded_at or timezone.now(),
         kind=CaseEvent.Kind.CLOSED,
-        summary="Chiusa la cartella",
-        data={"reason": case.closure_reason, "closed_on": closed_on.isoformat()},
+        summary=f"Chiusa la cartella il {closed_on:%d/%m/%Y}: {case.get_closure_code_display()}"
+        + (f" (situazione: {case.get_closure_situation_display()})" if situation else ""),
+        data={
+            "reason_code": reason_code,
+            "situation": situation,
+            "closed_on": closed_on.isoformat(),
+            "plan": plan.pk if plan is not None else None,
+            "goals": {str(pk): outcome for pk, (outcome, _note) in outcomes.items()},
+            "interventions_ended": ended,
+        },
     )
     return case
+
+
+def _previous_manager(case: Case) -> Operator | None:
+    """The closed case's manager, when still an active operator who may manage cases."""
+    manager = case.case_manager
+    if manager is None or not manager.user.is_active or manager.role not in CASE_ROLES:
+        return None
+    return manager if manager.ambito_id == case.ambito_id else None
+
+
+@transaction.atomic
+def reopen_case(case: Case, *, by: Any, reason: str, opened_on: date | None = None) -> Case:
+    """Reopens a closed case as a new episode: a new open case whose `previous_episode` is the
+    closed one, for the same person, household, area, owner, reservation and mandate, managed
+    by the same operator if still active. The closed case keeps its own history, untouched
+    but for an event pointing at the new episode (events are append-only rows: the new case
+    gets the REOPENED event, the old one a REOPENED event naming it).
+
+    Refused for an open or archived case, one already reopened (409), and when the person
+    already has an open case in the area (409)."""
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    if case.status != Case.Status.CLOSED:
+        raise ValidationError("Si riapre solo una cartella chiusa.")
+    if case.archived_at is not None:
+        raise ValidationError("La cartella è archiviata: non si può riaprire.")
+    _check_writer(by, case)
+    reason = _required(reason, "reason", "Indicare il motivo della riapertura.")
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Il motivo della riapertura supera i 500 caratteri."})
+    opened_on = opened_on or timezone.localdate()
+    if opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": "La data di riapertura è nel futuro."})
+    assert case.closed_on is not None
+    if opened_on < case.closed_on:
+        raise ValidationError(
+            {"opened_on": "La data di riapertura precede la chiusura della cartella."}
+        )
+    following = Case.objects.filter(previous_episode=case).first()
+    if following is not None:
+        message = f"La cartella è già stata riaperta come cartella {following.reference}."
+        raise _conflict("reason", message)
+    if Case.objects.open().filter(person=case.person_id, area=case.area).exists():
+        raise _already_open()
+    new = Case(
+        ambito_id=case.ambito_id,
+        person_id=case.person_id,
+        household_id=case.household_id,
+        area=case.area,
+        owner_comune_id=case.owner_comune_id,
+        owner_unit_id=case.owner_unit_id,
+        case_manager=_previous_manager(case),
+        opened_on=opened_on,
+        previous_episode=case,
+        reserved=case.reserved,
+        mandate=case.mandate,
+    )
+    try:
+        with transaction.atomic():
+            new.save()
+    except IntegrityError as exc:  # a concurrent opening or reopening
+        raise _already_open() from exc
+    now = timezone.now()
+    CaseEvent.objects.create(
+        case=new,
+        actor=by,
+        at=now,
+        kind=CaseEvent.Kind.REOPENED,
+        summary=f"Riaperta come nuovo episodio della cartella {case.reference}. Motivo: {reason}",
+        data={"previous_episode": case.pk, "reason": reason, "opened_on": opened_on.isoformat()},
+    )
+    CaseEvent.objects.create(
+        case=case,
+        actor=by,
+        at=now,
+        kind=CaseEvent.Kind.REOPENED,
+        summary=f"Riaperta come nuovo episodio: cartella {new.reference}",
+        data={"next_episode": new.pk},
+    )
+    return new
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.db import DatabaseError, transaction
 
 from ambito.cases.actions import change_case_manager, close_case, open_case
 from ambito.cases.models import Case, CaseEvent
+from ambito.cases.tests.test_closure import closing
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Person
 
@@ -61,15 +62,15 @@ def test_closing_keeps_the_history_and_refuses_impossible_dates(anna):
         opened_on=datetime.date(2025, 3, 1),
     )
     with pytest.raises(ValidationError, match="precede quella di apertura"):
-        close_case(case, by=anna, reason="Obiettivi raggiunti", closed_on=datetime.date(2025, 2, 1))
+        close_case(case, by=anna, **closing(case), closed_on=datetime.date(2025, 2, 1))
     with pytest.raises(ValidationError, match="motivo"):
-        close_case(case, by=anna, reason="  ")
-    close_case(case, by=anna, reason="Obiettivi raggiunti")
+        close_case(case, by=anna, reason_code="")
+    close_case(case, by=anna, **closing(case), note="Obiettivi raggiunti")
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
     assert [e.kind for e in case.events.all()] == ["opened", "closed"]
     with pytest.raises(ValidationError, match="già chiusa"):
-        close_case(case, by=anna, reason="di nuovo")
+        close_case(case, by=anna, **closing(case), note="di nuovo")
     # once closed, the same area can be opened again as a new episode
     open_case(person, by=anna, area=Area.HOUSING, owner_comune=op.comune)
 

@@ -7,90 +7,19 @@ flushes the database when the test ends, so conftest sorts browser tests last.
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from ambito.cases.models import Case
 from ambito.demo.personas import demo_totp_code
 from ambito.demo.records import synthetic_pdf
 
+from .conftest import SCREENSHOTS
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-# Refused by our CSP and harmless: video.js, bundled in Bootstrap Italia, injects <style>
-# elements and its CSS declares an icon font as a data: URI. We show no video.
-KNOWN_CSP_NOISE = (
-    "Applying inline style violates the following Content Security Policy directive",
-    "Loading the font 'data:application/font-woff",
-)
-
 
 @pytest.fixture
-def unhashed_static(settings):
-    """Plain static names: the live server serves static files through the finders, which do
-    not know the hashed names of a manifest left by collectstatic."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture
-def deletable_events(transactional_db):
-    """Lets the live server's final flush empty the append-only event tables on SQLite.
-
-    The SQLite guards refuse DELETE row by row; PostgreSQL flushes with TRUNCATE, which the
-    row triggers do not see. Dropped just before the flush, when the test has ended.
-    """
-    yield
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_no_delete'"
-            )
-            for (name,) in cursor.fetchall():
-                cursor.execute(f'DROP TRIGGER "{name}"')
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM must still answer.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="it-IT")
-        page.problems = []
-        page.on(
-            "console",
-            lambda msg: (
-                msg.type == "error"
-                and not msg.text.startswith(KNOWN_CSP_NOISE)
-                and page.problems.append(f"console: {msg.text}")
-            ),
-        )
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"),
-        )
-        yield page
-        browser.close()
-
-
-@pytest.fixture
-def annas_case(transactional_db):
+def annas_case(demo_after_flush):
     """One of anna's open cases, read before the browser starts: Playwright's greenlets would
     give the ORM a connection of its own that nobody closes."""
     return (
@@ -108,18 +37,7 @@ def test_anna_logs_in_finds_her_person_reads_the_case_and_adds_to_its_diary_and_
     page = browser_page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Nome utente").fill("anna")
-    page.get_by_label("Password").fill("demo")
-    page.screenshot(path=SCREENSHOTS / "login.png", full_page=True)
-    page.get_by_role("button", name="Accedi").click()
-    # The second step: the code of the demo secret, as an authenticator app would show it.
-    page.get_by_role("heading", name="Verifica in due passaggi").wait_for()
-    page.get_by_label("Codice di verifica").fill(demo_totp_code())
-    page.screenshot(path=SCREENSHOTS / "verify.png", full_page=True)
-    page.get_by_role("button", name="Verifica e accedi").click()
-    page.get_by_role("heading", name="Le mie cartelle").wait_for()
-    page.screenshot(path=SCREENSHOTS / "home.png", full_page=True)
+    log_in(page, live_server.url, "anna", screenshots=True)
 
     page.get_by_role("link", name="Cerca persona").click()
     page.get_by_label("Codice fiscale, cognome o nome").fill(person.full_name)
@@ -146,6 +64,25 @@ def test_anna_logs_in_finds_her_person_reads_the_case_and_adds_to_its_diary_and_
     )
     assert header_bg not in ("rgba(0, 0, 0, 0)", "transparent")
     assert page.problems == []
+
+
+def log_in(page: Page, url: str, username: str, *, screenshots: bool = False) -> None:
+    """The two-step login of a demo persona, ending on their desk."""
+    page.goto(f"{url}/")
+    page.get_by_label("Nome utente").fill(username)
+    page.get_by_label("Password").fill("demo")
+    if screenshots:
+        page.screenshot(path=SCREENSHOTS / "login.png", full_page=True)
+    page.get_by_role("button", name="Accedi").click()
+    # The second step: the code of the demo secret, as an authenticator app would show it.
+    page.get_by_role("heading", name="Verifica in due passaggi").wait_for()
+    page.get_by_label("Codice di verifica").fill(demo_totp_code())
+    if screenshots:
+        page.screenshot(path=SCREENSHOTS / "verify.png", full_page=True)
+    page.get_by_role("button", name="Verifica e accedi").click()
+    page.get_by_role("heading", name="Le mie cartelle").wait_for()
+    if screenshots:
+        page.screenshot(path=SCREENSHOTS / "home.png", full_page=True)
 
 
 def write_in_the_diary_and_upload_a_document(page: Page) -> None:

@@ -16,6 +16,7 @@ from ambito.cases.actions import (
 )
 from ambito.cases.models import Case, CaseEvent, CourtOrder, CourtReport
 from ambito.cases.tests.test_api import api_client
+from ambito.cases.tests.test_closure import closing
 from ambito.organizations.models import Area
 from ambito.people.access import persons_visible_to
 from conftest import a_reserved_case, client_for, the_shared_case
@@ -197,7 +198,7 @@ def test_a_report_is_sent_once_and_not_in_the_future_nor_before_the_order(luca):
 def test_a_closed_case_takes_no_order_no_report_and_no_sending(luca):
     case = lucas_minors_case(luca)
     order = an_order(case, luca)
-    close_case(case, by=luca, reason="Obiettivi raggiunti")
+    close_case(case, by=luca, **closing(case))
     closed = "La cartella è chiusa: non si può modificare."
     with pytest.raises(ValidationError, match=closed):
         an_order(case, luca)
@@ -263,7 +264,7 @@ def test_invalid_orders_are_refused_with_italian_messages_and_nothing_saved(
 
 def test_an_order_on_a_closed_case_answers_422_in_italian(luca):
     case = lucas_minors_case(luca)
-    close_case(case, by=luca, reason="Obiettivi raggiunti")
+    close_case(case, by=luca, **closing(case))
     response = api_client(luca).post(
         orders_url(case), order_payload(), content_type="application/json"
     )

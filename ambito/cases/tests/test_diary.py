@@ -11,6 +11,7 @@ from django.utils import timezone
 from ambito.cases.access import diary_visible_to, events_visible_to
 from ambito.cases.actions import add_case_member, add_diary_entry, close_case
 from ambito.cases.models import Case, CaseEvent, DiaryEntry
+from ambito.cases.tests.test_closure import closing
 from conftest import a_reserved_case, the_shared_case
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_it_refuses_an_entry_with_wrong_data_and_writes_nothing(anna, changes, m
 
 def test_a_closed_case_takes_no_new_entries(anna):
     case = an_open_case_of(anna)
-    close_case(case, by=anna, reason="Obiettivi raggiunti")
+    close_case(case, by=anna, **closing(case))
     with pytest.raises(ValidationError, match="La cartella è chiusa"):
         add_diary_entry(case, by=anna, date=TODAY(), kind=DiaryEntry.Kind.OTHER, text="Nota")
     assert not case.diary.exists()

@@ -16,6 +16,7 @@ from ambito.cases.access import documents_visible_to, events_visible_to, get_doc
 from ambito.cases.actions import add_case_member, add_document, close_case
 from ambito.cases.models import Case, CaseEvent, Document, DocumentKind
 from ambito.cases.tests.conftest import pdf_file, stored_files
+from ambito.cases.tests.test_closure import closing
 from ambito.cases.uploads import ODT, clean_filename
 from ambito.organizations.models import Area
 from conftest import the_shared_case
@@ -178,7 +179,7 @@ def test_it_refuses_a_title_missing_or_a_kind_of_another_ambito(anna, media, sar
 
 def test_a_closed_case_takes_no_new_documents(anna, media):
     case = annas_family_case()
-    close_case(case, by=anna, reason="Obiettivi raggiunti")
+    close_case(case, by=anna, **closing(case))
     with pytest.raises(ValidationError, match="La cartella è chiusa"):
         add_document(
             case, by=anna, kind=kind(case, "altro"), title="Prova", uploaded_file=pdf_file()

@@ -60,7 +60,7 @@ def test_a_share_recipient_reads_the_case_without_any_form(anna):
     response = client_for(anna).get(detail_url(case))
     assert response.status_code == 200
     context = response.context
-    for form in ("close_form", "member_form", "share_form", "reserved_form"):
+    for form in ("closure_form", "member_form", "share_form", "reserved_form"):
         assert context[form] is None
     assert f'action="{reverse("cases:share", args=[case.pk])}"' not in response.content.decode()
 

@@ -9,6 +9,7 @@ from ambito.accounts.models import AccessLog
 from ambito.cases.actions import add_case_member, add_diary_entry, add_document, close_case
 from ambito.cases.models import Case, DocumentKind
 from ambito.cases.tests.conftest import pdf_file, stored_files
+from ambito.cases.tests.test_closure import closing
 from conftest import a_reserved_case, the_shared_case
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_a_wrong_entry_is_a_422_in_italian_and_saves_nothing(anna, body, field, 
 
 def test_a_closed_case_refuses_new_entries_with_a_422(anna):
     case = an_open_case_of(anna)
-    close_case(case, by=anna, reason="Obiettivi raggiunti")
+    close_case(case, by=anna, **closing(case))
     payload = {"date": case.opened_on.isoformat(), "kind": "altro", "text": "Nota"}
     response = api_client(anna).post(
         f"{URL}/{case.pk}/diary", payload, content_type="application/json"

@@ -10,6 +10,7 @@ from ambito.accounts.models import AccessLog
 from ambito.cases.actions import add_case_member, add_diary_entry, add_document, close_case
 from ambito.cases.models import Case, Document, DocumentKind
 from ambito.cases.tests.conftest import pdf_file, stored_files
+from ambito.cases.tests.test_closure import closing
 from conftest import a_reserved_case, client_for, the_shared_case
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,7 @@ def test_who_only_reads_the_case_gets_no_forms(anna):
 def test_a_closed_case_shows_its_diary_without_the_forms(anna):
     case = an_open_case_of(anna)
     add_diary_entry(case, by=anna, date=case.opened_on, kind="altro", text="Ultima nota")
-    close_case(case, by=anna, reason="Obiettivi raggiunti")
+    close_case(case, by=anna, **closing(case))
     response = client_for(anna).get(detail_url(case))
     assert "Ultima nota" in response.content.decode()
     assert response.context["diary_form"] is None
@@ -194,7 +195,7 @@ def test_a_too_large_upload_is_refused(anna, media, settings):
 
 def test_uploading_to_a_closed_case_is_refused(anna, media):
     case = an_open_case_of(anna)
-    close_case(case, by=anna, reason="Obiettivi raggiunti")
+    close_case(case, by=anna, **closing(case))
     response = upload(anna, case, kind=kind(case, "altro").pk, title="Prova", file=pdf_file())
     assert "La cartella è chiusa" in response.content.decode()
     assert not Document.objects.filter(case=case).exists()

@@ -49,7 +49,8 @@ def a_case(anna, *, opened_on, closed_on=None, area=Area.POVERTY, skip=0):
         case = close_case(
             case,
             by=anna,
-            reason="Obiettivi raggiunti",
+            reason_code="A1",
+            note="Obiettivi raggiunti",
             closed_on=closed_on,
             recorded_at=office_hours(closed_on),
         )
@@ -96,7 +97,8 @@ def test_the_statistic_is_pseudonymised_with_no_name_and_no_codice_fiscale(anna,
     )
     assert (stat.birth_year, stat.sex) == (person.birth_date.year, person.sex)
     assert (stat.opened_on, stat.closed_on) == (date(2011, 3, 1), date(2013, 5, 31))
-    assert stat.closure_reason == "Obiettivi raggiunti"
+    # The label of the code, never the free note (which may name people).
+    assert stat.closure_reason == "Obiettivi raggiunti, bisogno risolto"
     assert stat.archived_at == NOW
     values = " ".join(str(getattr(stat, f.attname)) for f in CaseStatistic._meta.concrete_fields)
     for secret in [person.last_name, person.first_name, person.codice_fiscale]:
@@ -112,7 +114,7 @@ def test_the_same_person_has_the_same_pseudonym_in_every_statistic(anna):
         owner_comune=anna.operator.comune,
         opened_on=date(2012, 1, 9),
     )
-    close_case(second, by=anna, reason="Trasferimento", closed_on=date(2013, 2, 1))
+    close_case(second, by=anna, reason_code="A2", closed_on=date(2013, 2, 1))
     assert archive_closed_cases(years=10, now=NOW) == 2
     assert CaseStatistic.objects.values("person_pseudonym").distinct().count() == 1
 

@@ -16,6 +16,7 @@ from ambito.cases.actions import (
     share_case,
 )
 from ambito.cases.models import Case, CaseEvent, CaseMember, CaseShare, Reserved
+from ambito.cases.tests.test_closure import closing
 from ambito.organizations.models import Area, Ente, Operator, ServiceUnit
 from ambito.territory.models import Comune
 
@@ -109,7 +110,7 @@ def test_the_membership_date_is_neither_in_the_future_nor_before_the_opening(ann
 
 def test_a_closed_case_takes_no_new_member_nor_share(anna, paolo):
     case = an_open_case_of(anna)
-    close_case(case, by=anna, reason="Obiettivi raggiunti")
+    close_case(case, by=anna, **closing(case))
     with pytest.raises(ValidationError, match="chiusa"):
         add_case_member(case, by=anna, operator=paolo.operator)
     with pytest.raises(ValidationError, match="chiusa"):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from ambito.cases.models import Case, CaseEvent
+from ambito.cases.tests.test_closure import closing
 from ambito.organizations.models import Area
 from ambito.people.access import persons_visible_to
 from conftest import client_for
@@ -126,7 +127,7 @@ def test_a_closed_case_has_no_closing_form(anna):
     case = Case.objects.filter(owner_comune=anna.operator.comune, status=Case.Status.CLOSED).first()
     response = client_for(anna).get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 200
-    assert response.context["close_form"] is None
+    assert response.context["closure_form"] is None
     assert case.closure_reason in response.content.decode()
 
 
@@ -250,12 +251,21 @@ def test_an_opening_date_in_the_future_is_refused(anna):
 # Closing a case
 
 
+def closing_form(case):
+    """The closure form's fields that close `case` (test_closure.closing, as POST data)."""
+    arguments = closing(case)
+    data = {"reason_code": arguments["reason_code"], "situation": arguments["situation"]}
+    for goal, (outcome, note) in arguments["goal_outcomes"].items():
+        data |= {f"goal_{goal}": outcome, f"goal_{goal}_note": note}
+    return data
+
+
 def test_closing_a_case_writes_a_case_event(anna):
     case = an_open_case_of(anna)
     today = timezone.localdate()
     response = client_for(anna).post(
         reverse("cases:close", args=[case.pk]),
-        {"reason": "Obiettivi raggiunti", "closed_on": today.strftime("%d/%m/%Y")},
+        {**closing_form(case), "note": "Obiettivi raggiunti", "closed_on": today.isoformat()},
     )
     case.refresh_from_db()
     assert response.status_code == 302
@@ -271,13 +281,13 @@ def test_closing_a_case_writes_a_case_event(anna):
 def test_closing_without_a_reason_shows_the_error_and_keeps_the_case_open(anna):
     case = an_open_case_of(anna)
     response = client_for(anna).post(
-        reverse("cases:close", args=[case.pk]), {"reason": "", "closed_on": ""}
+        reverse("cases:close", args=[case.pk]), {"reason_code": "", "closed_on": ""}
     )
     case.refresh_from_db()
     html = response.content.decode()
     assert response.status_code == 200
     assert case.status == Case.Status.OPEN
-    assert 'id="close_reason_error"' in html
+    assert 'id="close_reason_code_error"' in html
     assert 'aria-invalid="true"' in html
     assert not case.events.filter(kind=CaseEvent.Kind.CLOSED).exists()
 
@@ -286,9 +296,9 @@ def test_closing_before_the_opening_date_is_refused(anna):
     case = an_open_case_of(anna)
     before = (case.opened_on - timedelta(days=1)).isoformat()
     response = client_for(anna).post(
-        reverse("cases:close", args=[case.pk]), {"reason": "Prova", "closed_on": before}
+        reverse("cases:close", args=[case.pk]), {**closing_form(case), "closed_on": before}
     )
-    assert response.context["close_form"].errors["closed_on"] == [
+    assert response.context["closure_form"].errors["closed_on"] == [
         "La data di chiusura precede quella di apertura."
     ]
     case.refresh_from_db()

@@ -205,10 +205,12 @@ def test_paolo_manages_open_child_protection_cases_of_the_uo_riparativa():
 def test_every_case_has_an_opened_event_and_closed_cases_a_closed_one():
     for case in Case.objects.all():
         kinds = set(case.events.values_list("kind", flat=True))
-        assert CaseEvent.Kind.OPENED in kinds
+        # A new episode of a closed case starts with its reopening instead.
+        started = CaseEvent.Kind.REOPENED if case.previous_episode_id else CaseEvent.Kind.OPENED
+        assert started in kinds
         if case.status == Case.Status.CLOSED:
             assert CaseEvent.Kind.CLOSED in kinds
-            assert case.closure_reason and case.closed_on >= case.opened_on
+            assert case.closure_code and case.closed_on >= case.opened_on
 
 
 def test_cases_belong_to_the_ambito_of_their_person_and_owner():

@@ -1,0 +1,109 @@
+"""The demo Regolamento ISEE of the Ambito di Treviglio.
+
+Treviglio's own numbers are not public (reference/domain_it.md §4.4): the SAD follows the
+Comune di Verdello's published formula (ISEE € 3.000 → € 30.000 mapped to € 0 → € 18,68 an
+hour), the other schemes are plausible examples of the shapes regulations use (flat bands for a
+day service, a share of the retta for residential care, exemption of the services the court
+orders, as Quarrata and Cerveteri do). The text says they are examples.
+"""
+
+from datetime import date
+from decimal import Decimal as D
+from typing import Any
+
+from ambito.copay.actions import BandSpec, SchemeSpec, SurchargeSpec, adopt_regulation
+from ambito.copay.models import IseeType, Regulation, Scheme
+from ambito.interventions.catalogue import create_default_catalogue
+from ambito.territory.models import Ambito
+
+TITLE = (
+    "Regolamento d'Ambito per l'accesso alle prestazioni sociali agevolate e la "
+    "compartecipazione al costo dei servizi (esempio)"
+)
+ADOPTED_BY = "Assemblea dei Sindaci dell'Ambito, delibera n. 12 del 16/12/2024 (fittizia)"
+EFFECTIVE_FROM = date(2025, 1, 1)
+
+# Verdello: free up to € 3.000, then linear to € 18,68 at € 30.000, € 18,68 above.
+SAD = SchemeSpec(
+    service="sad",
+    isee_type=IseeType.ORDINARY,
+    unit_cost=D("22.50"),
+    bands=[
+        BandSpec(D("0"), D("3000"), D("0"), D("0")),
+        BandSpec(D("3000"), D("30000"), D("0"), D("18.68")),
+    ],
+    above=Scheme.Above.TARIFF,
+    above_value=D("18.68"),
+    surcharges=[
+        SurchargeSpec("festivo", percent=D("10")),
+        SurchargeSpec("serale", percent=D("10")),
+    ],
+)
+
+# A day service with flat bands (fasce): a fixed tariff a day for each band.
+DAY_SERVICE = SchemeSpec(
+    service="accoglienza_temporanea",
+    isee_type=IseeType.ORDINARY,
+    unit_cost=D("38.00"),
+    bands=[
+        BandSpec(D("0"), D("6000"), D("0"), D("0")),
+        BandSpec(D("6000"), D("12000"), D("5"), D("5")),
+        BandSpec(D("12000"), D("20000"), D("10"), D("10")),
+        BandSpec(D("20000"), D("30000"), D("15"), D("15")),
+    ],
+    above=Scheme.Above.TARIFF,
+    above_value=D("20"),
+)
+
+
+def _foster_care(code: str) -> SchemeSpec:
+    """The parents share the monthly contribution to the foster family, from 0 % to 50 %;
+    nothing when the court ordered the placement."""
+    return SchemeSpec(
+        service=code,
+        isee_type=IseeType.MINORS,
+        kind=Scheme.Kind.PERCENT,
+        unit_cost=D("400.00"),
+        bands=[
+            BandSpec(D("0"), D("10000"), D("0"), D("0")),
+            BandSpec(D("10000"), D("30000"), D("0"), D("50")),
+        ],
+        above=Scheme.Above.TARIFF,
+        above_value=D("50"),
+        exempt_when_court_ordered=True,
+    )
+
+
+# A share of the daily retta of a residential community, free when the court ordered it.
+RESIDENTIAL = SchemeSpec(
+    service="comunita_minori",
+    isee_type=IseeType.MINORS,
+    kind=Scheme.Kind.PERCENT,
+    unit_cost=D("120.00"),
+    bands=[
+        BandSpec(D("0"), D("8000"), D("0"), D("0")),
+        BandSpec(D("8000"), D("40000"), D("0"), D("20")),
+    ],
+    above=Scheme.Above.TARIFF,
+    above_value=D("20"),
+    exempt_when_court_ordered=True,
+)
+
+
+def create_demo_regulation(ambito: Ambito, by: Any) -> Regulation:
+    """The example regulation in force since 1 January 2025 (`by`: the Ufficio di Piano)."""
+    create_default_catalogue(ambito)
+    return adopt_regulation(
+        ambito,
+        by=by,
+        title=TITLE,
+        adopted_by=ADOPTED_BY,
+        effective_from=EFFECTIVE_FROM,
+        schemes=[
+            SAD,
+            DAY_SERVICE,
+            _foster_care("affido_consensuale"),
+            _foster_care("affido_giudiziario"),
+            RESIDENTIAL,
+        ],
+    )

@@ -1,0 +1,94 @@
+"""The simulator's form."""
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from ambito.copay.models import Surcharge
+from ambito.forms import DATE_WIDGET, ItaliaFormMixin
+from ambito.interventions.models import Service
+
+# 9.000 or 12.345.678: dots that group thousands, without a decimal part.
+THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+class ItalianDecimalField(forms.DecimalField):
+    """Reads amounts as Italians type them: «9.000,50», «9000,5», «9000.50», «€ 9.000» (a text
+    input: a number input refuses the decimal comma in many browsers)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            text = value.replace("€", "").replace(" ", "").strip()
+            if "," in text:
+                text = text.replace(".", "").replace(",", ".")
+            elif THOUSANDS.match(text):
+                text = text.replace(".", "")
+            value = text
+        return super().to_python(value)
+
+
+class SimulatorForm(ItaliaFormMixin, forms.Form):
+    """A service, an ISEE (or none valid), the units and the day: what the regulation in force
+    that day makes the user pay."""
+
+    html_id = "sim_%s"
+
+    service = forms.ModelChoiceField(
+        label="Servizio", queryset=Service.objects.none(), empty_label="Seleziona il servizio"
+    )
+    isee = ItalianDecimalField(
+        label="Valore ISEE (€)",
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        max_digits=12,
+        help_text="Ad esempio 9.000,00. Lasciare vuoto se si sceglie «Senza ISEE valido».",
+    )
+    without_isee = forms.BooleanField(label="Senza ISEE valido", required=False)
+    units = ItalianDecimalField(
+        label="Unità (ore, accessi, giorni o mesi)",
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        max_digits=9,
+    )
+    date = forms.DateField(
+        label="Data (regolamento in vigore quel giorno)",
+        widget=DATE_WIDGET,
+        initial=timezone.localdate,
+    )
+    court_ordered = forms.BooleanField(
+        label="Servizio disposto dall'Autorità giudiziaria", required=False
+    )
+    surcharges = forms.MultipleChoiceField(
+        label="Maggiorazioni",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, ambito_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        services = Service.objects.filter(
+            ambito_id=ambito_id, copay_schemes__isnull=False
+        ).distinct()
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+        names = (
+            Surcharge.objects.filter(scheme__regulation__ambito_id=ambito_id)
+            .order_by("name")
+            .values_list("name", flat=True)
+            .distinct()
+        )
+        self.fields["surcharges"].choices = [(n, n) for n in names]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        without, isee = data.get("without_isee"), data.get("isee")
+        if without and isee is not None:
+            self.add_error("isee", "Indicare il valore ISEE o «Senza ISEE valido», non entrambi.")
+        elif not without and isee is None and "isee" not in self.errors:
+            self.add_error("isee", "Indicare il valore ISEE oppure scegliere «Senza ISEE valido».")
+        return data
