@@ -160,6 +160,11 @@ AMBITO_MAX_UPLOAD_MB = int(os.environ.get("AMBITO_MAX_UPLOAD_MB", "20"))
 
 # Security: cookies and headers. HTTPS-only settings follow AMBITO_HTTPS (on in production).
 TESTING = env_bool("AMBITO_TESTING")
+# WhiteNoise indexes every static file when its middleware starts, and the test client starts
+# the middleware for each client: thousands of times a run. In tests it looks files up on
+# request instead (as in DEBUG).
+if TESTING:
+    WHITENOISE_AUTOREFRESH = True
 HTTPS = env_bool("AMBITO_HTTPS", default=not (DEBUG or DEMO_MODE or TESTING))
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

@@ -23,7 +23,7 @@ from ambito.copay.models import (
     default_valid_until,
 )
 from ambito.interventions.models import Service
-from ambito.people.models import Household, Person
+from ambito.people.models import Household, Person, PersonEvent
 from ambito.territory.models import Ambito
 
 TEXT_MAX = 300
@@ -341,7 +341,7 @@ def declare_isee(
         raise ValidationError(
             {"protocol": ValidationError("Questa DSU è già registrata.", code="unique")}
         )
-    return IseeDeclaration.objects.create(
+    declaration = IseeDeclaration.objects.create(
         ambito_id=subject.ambito_id,
         isee_type=isee_type,
         protocol=protocol,
@@ -352,6 +352,28 @@ def declare_isee(
         created_by=by,
         **of_subject,
     )
+    # The person's history says an ISEE was recorded, of which type and DSU; the value stays
+    # in the declaration, read by those who may read it.
+    persons = (
+        [subject]
+        if isinstance(subject, Person)
+        else [member.person for member in subject.current_members().select_related("person")]
+    )
+    summary = (
+        f"ISEE {declaration.get_isee_type_display()} registrato (DSU {protocol}, valido fino al "
+        f"{declaration.valid_until:%d/%m/%Y})"
+    )
+    PersonEvent.objects.bulk_create(
+        PersonEvent(
+            person=person,
+            actor=by,
+            kind=PersonEvent.Kind.ISEE_DECLARED,
+            summary=summary,
+            data={"declaration": declaration.pk, "isee_type": isee_type, "protocol": protocol},
+        )
+        for person in persons
+    )
+    return declaration
 
 
 def _isee_errors(

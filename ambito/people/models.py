@@ -127,6 +127,7 @@ class PersonEvent(EventBase):
         UPDATED = "updated", "Modifica anagrafica"
         HOUSEHOLD_JOINED = "household_joined", "Ingresso in un nucleo"
         HOUSEHOLD_LEFT = "household_left", "Uscita da un nucleo"
+        ISEE_DECLARED = "isee_declared", "Dichiarazione ISEE"
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("tipo", max_length=30, choices=Kind.choices)

@@ -15,6 +15,7 @@ from ambito.copay.engine import scheme_for, tariff
 from ambito.copay.models import Band, IseeDeclaration, IseeType, Regulation, Scheme
 from ambito.copay.tests.conftest import adopt, dairago_sad, first_of_next_month, verdello_sad
 from ambito.interventions.models import Service
+from ambito.people.models import PersonEvent
 from ambito.territory.models import Ambito
 from conftest import the_shared_case
 
@@ -256,6 +257,22 @@ def test_a_declaration_is_valid_until_the_end_of_the_year(luca):
     assert declaration.created_by == luca
 
 
+def test_a_declaration_leaves_an_event_in_the_persons_history_without_the_value(luca):
+    person = lucas_case().person
+    declaration = a_declaration(person, luca)
+    event = PersonEvent.objects.filter(person=person, kind=PersonEvent.Kind.ISEE_DECLARED).get()
+    assert (event.actor, event.data["declaration"]) == (luca, declaration.pk)
+    assert "INPS-ISEE-2026-00012345A-00" in event.summary
+    assert "9000" not in event.summary and "9.000" not in event.summary
+
+
+def test_a_refused_declaration_leaves_no_event(luca):
+    person = lucas_case().person
+    with pytest.raises(ValidationError):
+        a_declaration(person, luca, protocol="not a protocol")
+    assert not PersonEvent.objects.filter(person=person, kind="isee_declared").exists()
+
+
 def test_an_isee_corrente_is_valid_six_months(luca):
     declaration = a_declaration(
         lucas_case().person, luca, isee_type=IseeType.CURRENT, dsu_date=date(2026, 1, 15)
@@ -347,6 +364,11 @@ def test_a_household_declaration_counts_for_its_members(luca):
     )
     assert declaration.person is None
     assert IseeDeclaration.objects.of(case.person).filter(pk=declaration.pk).exists()
+    members = {m.person_id for m in membership.household.current_members()}
+    told = PersonEvent.objects.filter(
+        kind=PersonEvent.Kind.ISEE_DECLARED, data__declaration=declaration.pk
+    )
+    assert {event.person_id for event in told} == members
 
 
 def test_who_only_reads_the_case_may_not_declare(anna):
