@@ -1,7 +1,9 @@
-"""The catalogue of interventions and services, and the interventions of a case's plan.
+"""The catalogue of interventions and services, the providers' units of offer and their
+tariffs, the interventions of a case's plan, and the units delivered each month.
 
-This is the minimal catalogue the case process needs (issue #3): the services issue (#5) adds
-providers, tariffs, unit costs, funding and the monthly deliveries."""
+A provider is an `organizations.Ente` of kind "provider" (ente gestore, cooperativa); its
+operators (role provider) see and enter only the deliveries of the interventions assigned to it.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -9,8 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ambito.cases.models import Plan
-from ambito.organizations.models import Area
-from ambito.territory.models import Ambito
+from ambito.organizations.models import Area, Ente
+from ambito.territory.models import Ambito, Comune
 
 
 class Service(models.Model):
@@ -50,6 +52,122 @@ class Service(models.Model):
         return self.name
 
 
+class UnitOfOffer(models.Model):
+    """A unit of offer of a provider (unità d'offerta): a Lombardy UdOS (comunità educativa,
+    CSE, centro diurno…, which need a CPE) or an accredited home or school service (SAD, ADM,
+    ASE, which are not UdOS: no CPE, an accreditation by the Ambito)."""
+
+    class Typology(models.TextChoices):
+        HOME_SERVICE = "servizio_domiciliare", "Servizio domiciliare o scolastico accreditato"
+        EDUCATIONAL_COMMUNITY = "comunita_educativa", "Comunità educativa"
+        FAMILY_COMMUNITY = "comunita_familiare", "Comunità familiare"
+        PARENT_CHILD_COMMUNITY = "comunita_genitore_figli", "Comunità educativa genitore-figli"
+        AUTONOMY_FLAT = "alloggio_autonomia", "Alloggio per l'autonomia"
+        DAY_EDUCATIONAL = "centro_educativo_diurno", "Servizio / centro educativo diurno"
+        CAG = "cag", "Centro di aggregazione giovanile"
+        CSE = "cse", "Centro socio educativo (CSE)"
+        SFA = "sfa", "Servizio formazione all'autonomia (SFA)"
+        CAD = "cad", "Comunità alloggio disabili (CAD)"
+        ELDERLY_DAY = "centro_diurno_anziani", "Centro diurno anziani"
+        APA = "apa", "Alloggio protetto per anziani (APA)"
+        CASA = "casa", "Comunità alloggio sociale anziani (C.A.S.A.)"
+        NURSERY = "asilo_nido", "Asilo nido"
+        OTHER = "altro", "Altro"
+
+    class Accreditation(models.TextChoices):
+        NONE = "non_accreditata", "Non accreditata"
+        PENDING = "in_corso", "Accreditamento in corso"
+        ACCREDITED = "accreditata", "Accreditata"
+        SUSPENDED = "sospesa", "Accreditamento sospeso"
+        REVOKED = "revocata", "Accreditamento revocato"
+
+    ente = models.ForeignKey(
+        Ente, on_delete=models.PROTECT, related_name="units_of_offer", verbose_name="ente gestore"
+    )
+    name = models.CharField("denominazione", max_length=200)
+    typology = models.CharField("tipologia", max_length=30, choices=Typology.choices)
+    address = models.CharField("indirizzo", max_length=200, blank=True)
+    comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    capacity = models.PositiveIntegerField("posti (capacità)", null=True, blank=True)
+    cpe_on = models.DateField("CPE presentata il", null=True, blank=True)
+    accreditation = models.CharField(
+        "accreditamento", max_length=20, choices=Accreditation.choices, default=Accreditation.NONE
+    )
+    accredited_from = models.DateField("accreditata dal", null=True, blank=True)
+    accredited_to = models.DateField("accreditata fino al", null=True, blank=True)
+    contract = models.CharField("contratto / convenzione", max_length=200, blank=True)
+    contract_from = models.DateField("contratto dal", null=True, blank=True)
+    contract_to = models.DateField("contratto fino al", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "unità d'offerta"
+        verbose_name_plural = "unità d'offerta"
+        ordering = ["ente", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["ente", "name"], name="unit_of_offer_name"),
+            models.CheckConstraint(
+                condition=Q(accredited_to__isnull=True)
+                | Q(accredited_from__isnull=True)
+                | Q(accredited_to__gte=F("accredited_from")),
+                name="unit_of_offer_accreditation_dates",
+                violation_error_message="La fine dell'accreditamento precede l'inizio.",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_to__isnull=True)
+                | Q(contract_from__isnull=True)
+                | Q(contract_to__gte=F("contract_from")),
+                name="unit_of_offer_contract_dates",
+                violation_error_message="La fine del contratto precede l'inizio.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ente})"
+
+
+class Tariff(models.Model):
+    """What the Ambito pays a unit of offer per unit of a service, from a date."""
+
+    unit_of_offer = models.ForeignKey(UnitOfOffer, on_delete=models.PROTECT, related_name="tariffs")
+    service = models.ForeignKey("Service", on_delete=models.PROTECT, related_name="tariffs")
+    amount = models.DecimalField("tariffa per unità (€)", max_digits=9, decimal_places=2)
+    valid_from = models.DateField("dal")
+    valid_to = models.DateField("fino al", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "tariffa"
+        verbose_name_plural = "tariffe"
+        ordering = ["unit_of_offer", "service", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_of_offer", "service", "valid_from"], name="tariff_one_a_day"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="tariff_not_negative"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="tariff_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: € {self.amount} dal {self.valid_from:%d/%m/%Y}"
+
+
+class FundingSource(models.TextChoices):
+    """Who pays the public share of an intervention (the Piano di Zona's budget lines)."""
+
+    COMUNE = "comune", "Comune di residenza"
+    FNPS = "fnps", "Fondo nazionale politiche sociali (FNPS)"
+    POVERTY = "fondo_poverta", "Fondo povertà"
+    FNA = "fna", "Fondo non autosufficienza (FNA)"
+    PNRR = "pnrr", "PNRR"
+    REGION = "regione", "Fondi regionali"
+    AMBITO = "ambito", "Fondo di solidarietà dell'Ambito"
+    OTHER = "altro", "Altro"
+
+
 class Intervention(models.Model):
     """A support of a plan (sostegno): a catalogue service with its planned quantity, which
     then starts, may be suspended, and ends. Interventions exist only inside a plan."""
@@ -68,6 +186,29 @@ class Intervention(models.Model):
         "quantità prevista al mese", max_digits=9, decimal_places=2, null=True, blank=True
     )
     notes = models.CharField("note", max_length=500, blank=True)
+    provider = models.ForeignKey(
+        Ente,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interventions",
+        verbose_name="ente gestore",
+        limit_choices_to={"kind": "provider"},
+    )
+    unit_of_offer = models.ForeignKey(
+        UnitOfOffer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interventions",
+        verbose_name="unità d'offerta",
+    )
+    unit_cost = models.DecimalField(
+        "costo per unità (€)", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    funding_source = models.CharField(
+        "fonte di finanziamento", max_length=20, choices=FundingSource.choices, blank=True
+    )
     status = models.CharField(
         "stato", max_length=20, choices=Status.choices, default=Status.PLANNED
     )
@@ -111,3 +252,91 @@ class Intervention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} ({self.get_status_display()})"
+
+
+class DeliveryUpload(models.Model):
+    """A file of deliveries a provider uploaded, with what came of each row. The same file
+    (same SHA-256) uploaded again changes nothing."""
+
+    ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="delivery_uploads")
+    filename = models.CharField("file", max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows_total = models.PositiveIntegerField("righe", default=0)
+    rows_saved = models.PositiveIntegerField("righe salvate", default=0)
+    rows_unchanged = models.PositiveIntegerField("righe già presenti", default=0)
+    rows_rejected = models.PositiveIntegerField("righe scartate", default=0)
+    rejected = models.JSONField("righe scartate e motivi", default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("caricato il", default=timezone.now)
+
+    class Meta:
+        verbose_name = "caricamento di prestazioni"
+        verbose_name_plural = "caricamenti di prestazioni"
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["ente", "sha256"], name="delivery_upload_sha_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.uploaded_at:%d/%m/%Y %H:%M})"
+
+
+class Delivery(models.Model):
+    """The units of an intervention delivered in a month (first day of the month in `month`).
+    One row per intervention and month: a later entry for the same month replaces it until the
+    month is approved (MonthApproval); after that it changes only by an adjustment."""
+
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    month = models.DateField("mese")
+    units = models.DecimalField("unità erogate", max_digits=9, decimal_places=2)
+    upload = models.ForeignKey(
+        DeliveryUpload,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name="dal caricamento",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField("registrata il", default=timezone.now)
+
+    class Meta:
+        verbose_name = "prestazione mensile"
+        verbose_name_plural = "prestazioni mensili"
+        ordering = ["-month", "intervention"]
+        constraints = [
+            models.UniqueConstraint(fields=["intervention", "month"], name="delivery_one_a_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="delivery_month_first_day"),
+            models.CheckConstraint(condition=Q(units__gte=0), name="delivery_units_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention}: {self.units} nel {self.month:%m/%Y}"
+
+
+class MonthApproval(models.Model):
+    """A provider's month approved by the Ambito's coordinator: its deliveries are final and go
+    to the monthly co-payment run."""
+
+    ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="approved_months")
+    month = models.DateField("mese")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField("approvato il", default=timezone.now)
+
+    class Meta:
+        verbose_name = "mese approvato"
+        verbose_name_plural = "mesi approvati"
+        ordering = ["-month", "ente"]
+        constraints = [
+            models.UniqueConstraint(fields=["ente", "month"], name="month_approved_once"),
+            models.CheckConstraint(condition=Q(month__day=1), name="approval_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ente} {self.month:%m/%Y}"
