@@ -427,6 +427,8 @@ MATRIX: list[Row] = [
     # Piano. The regulation is reference data of the Ambito: every operator reads it.
     Row("GET", "copay:simulator", allowed=CASE_WORKERS | {"marco"}, denied=403),
     Row("GET", "copay:regulations"),
+    # --- deliveries (pages) ---
+    # --- copay run (pages) ---
     # The deadlines of the cases one answers for: only roles that read case content.
     Row("GET", "deadlines:list", allowed=CASE_WORKERS, denied=404),
     # Accesses (first contacts and referrals).
@@ -772,6 +774,8 @@ MATRIX: list[Row] = [
             "value": "9000",
         },
     ),
+    # --- deliveries (API) ---
+    # --- copay run (API) ---
     # As GET /cases: an empty list for the roles without case content.
     Row("GET", "api:GET /api/v1/deadlines"),
     Row(
