@@ -19,7 +19,9 @@
   // sent with htmx. The server answers as without JavaScript (a redirect to the case page, or
   // the page with the form's errors); htmx takes from that page only this section and the
   // messages, and swaps them in place. Without JavaScript the forms work as plain forms.
-  var OUT_OF_BAND = ["#messages", "#sezione-scadenze", "#sezione-cronologia"];
+  // The closing form lists the plan's goals: it is there whenever the inline forms are (an
+  // open case the user may change), and changes with the plan.
+  var OUT_OF_BAND = ["#messages", "#sezione-scadenze", "#sezione-cronologia", "#sezione-chiusura"];
 
   function enhance(root) {
     var forms = root.querySelectorAll("section[data-inline] form[method='post']");
