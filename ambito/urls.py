@@ -14,6 +14,7 @@ urlpatterns = [
     path("statistiche/", include("ambito.cases.stats_urls")),
     path("scadenze/", include("ambito.cases.deadline_urls")),
     path("compartecipazione/", include("ambito.copay.urls")),
+    path("prestazioni/", include("ambito.interventions.urls")),
     path("registro-accessi/", include("ambito.accounts.dpo_urls")),
     path("api/v1/", include("ambito.api_urls")),
     # The admin logs in through our two steps and lockout, not its own password-only form.

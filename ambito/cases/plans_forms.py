@@ -10,7 +10,15 @@ from ambito.cases.actions.plans import PLAN_SUMMARY_MAX
 from ambito.cases.models import Case, Goal, GoalReview, Plan, Review
 from ambito.forms import DATE_WIDGET, ItaliaFormMixin
 from ambito.interventions.catalogue import usable_services
-from ambito.interventions.models import Intervention, Service
+from ambito.interventions.models import (
+    Delivery,
+    FundingSource,
+    Intervention,
+    MonthApproval,
+    Service,
+    UnitOfOffer,
+)
+from ambito.organizations.models import Ente
 
 Outcome = Goal.Outcome
 
@@ -236,6 +244,64 @@ class ReviewForm(ItaliaFormMixin, forms.Form):
         }
 
 
+class ProviderForm(ItaliaFormMixin, forms.Form):
+    """The provider of one of the plan's interventions, with its unit of offer, cost and
+    funding (interventions.actions.assign_provider)."""
+
+    html_id = "provider_%s"
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        interventions = plan.interventions.exclude(status=Intervention.Status.ENDED)
+        providers = Ente.objects.filter(ambito_id=plan.case.ambito_id, kind=Ente.Kind.PROVIDER)
+        self.fields["intervention"] = forms.ModelChoiceField(
+            label="Intervento", queryset=interventions.select_related("service"), empty_label=None
+        )
+        self.fields["provider"] = forms.ModelChoiceField(
+            label="Ente gestore", queryset=providers, empty_label="Seleziona l'ente gestore"
+        )
+        self.fields["unit_of_offer"] = forms.ModelChoiceField(
+            label="Unità d'offerta",
+            queryset=UnitOfOffer.objects.filter(ente__in=providers).select_related("ente"),
+            required=False,
+            empty_label="Nessuna (senza tariffa)",
+        )
+        self.fields["unit_cost"] = forms.DecimalField(
+            label="Costo per unità (€)",
+            min_value=0,
+            max_digits=9,
+            decimal_places=2,
+            localize=True,
+            required=False,
+            help_text="Vuoto: la tariffa in vigore dell'unità d'offerta.",
+        )
+        self.fields["funding_source"] = forms.ChoiceField(
+            label="Fonte di finanziamento",
+            choices=[("", "Non indicata"), *FundingSource.choices],
+            required=False,
+        )
+        self.fields["unit_cost"].widget.attrs["class"] = "form-control"
+
+
+def deliveries_by_month(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's deliveries, newest month first: month, intervention, units, approved."""
+    deliveries = list(
+        Delivery.objects.filter(intervention__plan=plan)
+        .select_related("intervention__service", "intervention__provider")
+        .order_by("-month", "intervention_id")
+    )
+    approved = set(
+        MonthApproval.objects.filter(
+            ente_id__in={d.intervention.provider_id for d in deliveries},
+            month__in={d.month for d in deliveries},
+        ).values_list("ente_id", "month")
+    )
+    return [
+        {"delivery": d, "approved": (d.intervention.provider_id, d.month) in approved}
+        for d in deliveries
+    ]
+
+
 def _with_latest_progress(plan: Plan) -> list[Goal]:
     """The plan's goals, each with `latest` (its GoalReview at the newest review, or None)."""
     goals = list(plan.goals.all())
@@ -258,7 +324,9 @@ def plans_section(case: Case, user: Any, *, writable: bool) -> dict[str, Any]:
             "commitments",
             Prefetch(
                 "interventions",
-                queryset=Intervention.objects.select_related("service").order_by("pk"),
+                queryset=Intervention.objects.select_related(
+                    "service", "provider", "unit_of_offer"
+                ).order_by("pk"),
             ),
             Prefetch(
                 "reviews",
@@ -287,5 +355,7 @@ def plans_section(case: Case, user: Any, *, writable: bool) -> dict[str, Any]:
         if editable and current and current.status == Plan.Status.DRAFT
         else None,
         "end_plan_form": EndPlanForm() if editable else None,
+        "provider_form": ProviderForm(plan=current) if editable and current else None,
+        "plan_deliveries": deliveries_by_month(current) if current else [],
         "today": timezone.localdate(),
     }

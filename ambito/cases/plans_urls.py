@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern] = [
         name="add_intervention",
     ),
     path(
+        "<int:pk>/progetti/<int:plan_pk>/ente-gestore/",
+        plans_views.intervention_provider,
+        name="intervention_provider",
+    ),
+    path(
         "<int:pk>/progetti/interventi/<int:intervention_pk>/avvio/",
         plans_views.intervention_start,
         name="intervention_start",

@@ -33,12 +33,14 @@ from ambito.cases.plans_forms import (
     GoalForm,
     InterventionForm,
     NewPlan,
+    ProviderForm,
     ReviewForm,
 )
 from ambito.cases.views import break_glass_when_reserved, detail_context
 from ambito.forms import add_action_errors
 from ambito.interventions.actions import (
     add_intervention,
+    assign_provider,
     end_intervention,
     resume_intervention,
     start_intervention,
@@ -178,6 +180,37 @@ def new_intervention(request: HttpRequest, pk: int, plan_pk: int) -> HttpRespons
             messages.success(request, _("Intervento aggiunto al progetto."))
             return redirect("cases:detail", pk=case.pk)
     return _again(request, case, intervention_form=form)
+
+
+@login_required
+@require_POST
+@break_glass_when_reserved
+def intervention_provider(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
+    """The provider, unit of offer, cost and funding of one of the plan's interventions."""
+    case = _writable_case(request, pk)
+    plan = _plan_of(case, plan_pk)
+    form = ProviderForm(request.POST, plan=plan)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            assign_provider(
+                data["intervention"],
+                by=request.user,
+                provider=data["provider"],
+                unit_of_offer=data["unit_of_offer"],
+                unit_cost=data["unit_cost"],
+                funding_source=data["funding_source"],
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Intervento %(service)s affidato a %(ente)s.")
+                % {"service": data["intervention"].service.name, "ente": data["provider"].name},
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return _again(request, case, provider_form=form)
 
 
 def _day(request: HttpRequest, name: str) -> date:

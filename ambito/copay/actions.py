@@ -1,4 +1,5 @@
-"""Adopting a version of the Regolamento ISEE and recording ISEE declarations."""
+"""Adopting a version of the Regolamento ISEE, recording ISEE declarations, the monthly run
+and the adjustments of its charges."""
 
 import re
 from collections.abc import Sequence
@@ -8,21 +9,31 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
-from ambito.copay.access import may_declare_isee, regulation_author_of
+from ambito.copay.access import (
+    may_adjust_charge,
+    may_declare_isee,
+    regulation_author_of,
+    run_operator_of,
+)
+from ambito.copay.charges import MissingCost, compute_charge, split_public, split_words
 from ambito.copay.engine import CENT, HUNDRED, ZERO, euro
 from ambito.copay.models import (
+    Adjustment,
     Band,
+    Charge,
     IseeDeclaration,
     IseeType,
+    MonthlyRun,
     Regulation,
     Scheme,
     Surcharge,
     default_valid_until,
 )
-from ambito.interventions.models import Service
+from ambito.interventions.models import Delivery, MonthApproval, Service
 from ambito.people.models import Household, Person, PersonEvent
 from ambito.territory.models import Ambito
 
@@ -60,6 +71,8 @@ class SchemeSpec:
     cap_at_cost: bool = True
     exempt_when_court_ordered: bool = False
     surcharges: Sequence[SurchargeSpec] = field(default_factory=tuple)
+    fund_percent: Decimal = ZERO
+    fund_daily_quota: Decimal | None = None
 
 
 # --- the regulation ------------------------------------------------------------------------
@@ -154,6 +167,9 @@ def _checked_schemes(
         if service is not None:
             seen.add(service.pk)
         problems += [f"{prefix}: {p}" for p in scheme_problems(spec)]
+        by_the_day = service is not None and service.unit == Service.Unit.DAY
+        if spec.fund_daily_quota is not None and not by_the_day:
+            problems.append(f"{prefix}: la quota giornaliera del fondo vale solo a giornata.")
         if service is not None and not service_problem:
             resolved.append((service, spec))
     return resolved, problems
@@ -201,7 +217,28 @@ def scheme_problems(spec: SchemeSpec) -> list[str]:
     problems += band_problems(spec)
     problems += _above_problems(spec)
     problems += _surcharge_problems(spec.surcharges)
+    problems += _split_problems(spec)
     return problems
+
+
+def _split_problems(spec: SchemeSpec) -> list[str]:
+    """The solidarity fund pays a percentage of the public share or, for a service by the day,
+    a fixed daily quota: not both."""
+    percent_problem = _amount_problem(
+        spec.fund_percent, "la percentuale a carico del fondo di solidarietà", HUNDRED
+    )
+    if percent_problem:
+        return [percent_problem]
+    if spec.fund_daily_quota is None:
+        return []
+    quota_problem = _amount_problem(
+        spec.fund_daily_quota, "la quota giornaliera a carico del fondo di solidarietà"
+    )
+    if quota_problem or spec.fund_daily_quota == 0:
+        return [quota_problem or "la quota giornaliera del fondo deve essere maggiore di zero."]
+    if spec.fund_percent:
+        return ["indicare la percentuale oppure la quota giornaliera del fondo, non entrambe."]
+    return []
 
 
 def band_problems(spec: SchemeSpec) -> list[str]:
@@ -286,6 +323,8 @@ def _create_scheme(regulation: Regulation, service: Service, spec: SchemeSpec) -
         without_isee=spec.without_isee,
         cap_at_cost=spec.cap_at_cost,
         exempt_when_court_ordered=spec.exempt_when_court_ordered,
+        fund_percent=spec.fund_percent,
+        fund_daily_quota=spec.fund_daily_quota,
     )
     Band.objects.bulk_create(
         Band(scheme=scheme, position=position, **BandSpec(*band)._asdict())
@@ -406,3 +445,157 @@ def _isee_errors(
     if valid_until is not None and valid_until < dsu_date:
         errors["valid_until"] = "La validità non può terminare prima della presentazione della DSU."
     return errors
+
+
+# --- the monthly run -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run of a month did: the charges it added, the approved deliveries it could not
+    charge (no unit cost) and those changed after their charge (only an adjustment changes a
+    charge)."""
+
+    run: MonthlyRun
+    created: list[Charge]
+    skipped: list[str]
+    changed: list[str]
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.created
+
+
+def approved_deliveries(ambito: Ambito, month: date) -> Any:
+    """The month's deliveries of the Ambito whose provider's month is approved."""
+    approved = MonthApproval.objects.filter(ente=OuterRef("intervention__provider"), month=month)
+    return (
+        Delivery.objects.filter(month=month, intervention__plan__case__ambito=ambito)
+        .filter(Exists(approved))
+        .select_related(
+            "intervention__service",
+            "intervention__plan__case__person__comune_residenza",
+            "intervention__plan__case__household__comune",
+        )
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def run_month(ambito: Ambito, month: date, *, by: Any) -> RunResult:
+    """Charges every approved delivery of the month in the Ambito not charged yet: the cost,
+    the user's share through the regulation's scheme, the Comune's and the fund's shares under
+    the cost-split rules (`Charge`). Running the month again adds only the deliveries approved
+    since: the charges already made never change (`adjust_charge` corrects them)."""
+    op = run_operator_of(by)
+    if op.ambito_id != ambito.pk:
+        raise PermissionDenied("Si calcola la compartecipazione solo del proprio Ambito.")
+    if month.day != 1:
+        raise ValidationError({"month": "Indicare il mese (il primo giorno del mese)."})
+    if month > timezone.localdate():
+        raise ValidationError({"month": "Il mese non è ancora iniziato."})
+    # One run at a time per Ambito: two concurrent runs would charge a delivery twice.
+    Ambito.objects.select_for_update().get(pk=ambito.pk)
+    now = timezone.now()
+    run, _new = MonthlyRun.objects.get_or_create(
+        ambito=ambito,
+        month=month,
+        defaults={"run_by": by, "run_at": now, "last_run_by": by, "last_run_at": now},
+    )
+    created, skipped, changed = [], [], []
+    charged = dict(Charge.objects.filter(run=run).values_list("delivery_id", "units"))
+    for delivery in approved_deliveries(ambito, month):
+        if delivery.pk in charged:
+            if charged[delivery.pk] != delivery.units:
+                changed.append(
+                    f"{delivery.intervention.service.name} "
+                    f"({delivery.intervention.plan.case.reference}): unità cambiate dopo "
+                    "l'addebito; correggere con una rettifica."
+                )
+            continue
+        try:
+            charge = compute_charge(run, delivery)
+        except MissingCost as missing:
+            skipped.append(str(missing))
+            continue
+        charge.save()
+        created.append(charge)
+    if created:
+        run.last_run_by, run.last_run_at = by, now
+        refresh_totals(run)
+    return RunResult(run, created, skipped, changed)
+
+
+def refresh_totals(run: MonthlyRun) -> MonthlyRun:
+    """The run's totals from its charges and their adjustments, saved with the run."""
+    charges = Charge.objects.filter(run=run).aggregate(
+        count=models.Count("pk"),
+        cost=Sum("cost", default=ZERO),
+        user=Sum("user_share", default=ZERO),
+        comune=Sum("comune_share", default=ZERO),
+        fund=Sum("fund_share", default=ZERO),
+    )
+    moved = Adjustment.objects.filter(charge__run=run).aggregate(
+        user=Sum("user_share", default=ZERO),
+        comune=Sum("comune_share", default=ZERO),
+        fund=Sum("fund_share", default=ZERO),
+    )
+    run.charges_count = charges["count"]
+    run.total_cost = charges["cost"]
+    run.total_user = charges["user"] + moved["user"]
+    run.total_comuni = charges["comune"] + moved["comune"]
+    run.total_funds = charges["fund"] + moved["fund"]
+    run.save()
+    return run
+
+
+@transaction.atomic
+def adjust_charge(charge: Charge, *, by: Any, user_share: Decimal, reason: str) -> Adjustment:
+    """Corrects the user's share of a charge after the run (a later ISEE, a mistaken
+    exemption…): the public share is split again by the charge's rule and the Comune takes the
+    remainder, so the charge still equals its cost. The charge keeps its figures: the
+    adjustment records the changes with the reason. Only a coordinator who sees the case."""
+    if not may_adjust_charge(by, charge):
+        raise PermissionDenied("Le rettifiche sono dei coordinatori che vedono la cartella.")
+    charge = Charge.objects.select_for_update().select_related("comune").get(pk=charge.pk)
+    MonthlyRun.objects.select_for_update().get(pk=charge.run_id)
+    errors: dict[str, str] = {}
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = "Indicare il motivo della rettifica."
+    elif len(reason) > 500:
+        errors["reason"] = "Il motivo supera i 500 caratteri."
+    current = charge.current_user_share
+    if not user_share.is_finite() or user_share < 0:
+        errors["user_share"] = "La quota dell'utente non può essere negativa."
+    elif user_share != user_share.quantize(CENT):
+        errors["user_share"] = "Indicare la quota in euro, con al massimo due decimali."
+    elif user_share > charge.cost:
+        errors["user_share"] = f"La quota dell'utente supera il costo ({euro(charge.cost)})."
+    elif user_share == current:
+        errors["user_share"] = f"La quota dell'utente è già {euro(current)}."
+    if errors:
+        raise ValidationError(errors)
+    comune_share, fund_share = split_public(
+        charge.cost - user_share, split=charge.split, value=charge.split_value, units=charge.units
+    )
+    words = f"Quota dell'utente da {euro(current)} a {euro(user_share)} ({reason}). " + split_words(
+        charge.comune,
+        comune_share,
+        charge.fund,
+        fund_share,
+        split=charge.split,
+        value=charge.split_value,
+        unit=charge.service.unit,
+    )
+    adjustment = Adjustment.objects.create(
+        charge=charge,
+        user_share=user_share - current,
+        comune_share=comune_share - charge.current_comune_share,
+        fund_share=fund_share - charge.current_fund_share,
+        reason=reason,
+        computation=words,
+        by=by,
+    )
+    refresh_totals(charge.run)
+    return adjustment

@@ -1,4 +1,5 @@
-"""API of co-payment: the Regolamento ISEE, the simulator and the ISEE declarations of a person.
+"""API of co-payment: the Regolamento ISEE, the simulator, the ISEE declarations of a person and
+the monthly runs.
 
 Amounts travel as decimal strings ("7.03") both ways (numbers are accepted in input): a JSON
 float cannot carry a cent exactly.
@@ -9,24 +10,36 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
 
 from ambito.api_common import ErrorOut, InvalidOut
-from ambito.copay.access import reader_of, regulation_author_of, simulator_user_of
+from ambito.copay.access import (
+    charges_visible_to,
+    get_charge_to_adjust,
+    get_run_for_user,
+    reader_of,
+    regulation_author_of,
+    run_operator_of,
+    simulator_user_of,
+)
 from ambito.copay.actions import (
     BandSpec,
     SchemeSpec,
     SurchargeSpec,
+    adjust_charge,
     adopt_regulation,
     declare_isee,
+    run_month,
 )
 from ambito.copay.engine import Computation, Payer, PayerPart, scheme_for, tariff
-from ambito.copay.models import IseeDeclaration, IseeType, Regulation, Scheme
+from ambito.copay.forms import parse_month
+from ambito.copay.models import Charge, IseeDeclaration, IseeType, MonthlyRun, Regulation, Scheme
 from ambito.interventions.models import Service
+from ambito.organizations.models import Operator
 from ambito.people.access import get_person_for_user
 
 router = Router(tags=["Compartecipazione ISEE"])
@@ -60,6 +73,8 @@ class SchemeIn(Schema):
     cap_at_cost: bool = True
     exempt_when_court_ordered: bool = False
     surcharges: list[SurchargeIO] = []
+    fund_percent: Decimal = Decimal("0")
+    fund_daily_quota: Decimal | None = None
 
 
 class RegulationIn(Schema):
@@ -84,6 +99,8 @@ class SchemeOut(Schema):
     cap_at_cost: bool
     exempt_when_court_ordered: bool
     surcharges: list[SurchargeIO]
+    fund_percent: Decimal
+    fund_daily_quota: Decimal | None
 
     @staticmethod
     def resolve_service(scheme: Scheme) -> str:
@@ -273,6 +290,8 @@ def create_regulation(request: HttpRequest, payload: RegulationIn) -> Status[Reg
             cap_at_cost=s.cap_at_cost,
             exempt_when_court_ordered=s.exempt_when_court_ordered,
             surcharges=[SurchargeSpec(x.name, x.percent, x.amount) for x in s.surcharges],
+            fund_percent=s.fund_percent,
+            fund_daily_quota=s.fund_daily_quota,
         )
         for s in payload.schemes
     ]
@@ -352,3 +371,201 @@ def create_isee(request: HttpRequest, person_id: int, payload: IseeIn) -> Status
     person = get_person_for_user(request.user, person_id, purpose=ISEE_PURPOSE)
     declaration = declare_isee(person, by=request.user, **payload.model_dump())
     return Status(201, declaration)
+
+
+# --- the monthly run -----------------------------------------------------------------------
+
+
+class RunIn(Schema):
+    month: str  # YYYY-MM
+
+
+class RunOut(Schema):
+    id: int
+    month: str
+    run_by: str
+    run_at: datetime
+    last_run_at: datetime
+    charges: int
+    total_cost: Decimal
+    total_user: Decimal
+    total_comuni: Decimal
+    total_funds: Decimal
+    reconciles: bool
+
+    @staticmethod
+    def resolve_month(run: MonthlyRun) -> str:
+        return f"{run.month:%Y-%m}"
+
+    @staticmethod
+    def resolve_run_by(run: MonthlyRun) -> str:
+        return run.run_by.get_username()
+
+    @staticmethod
+    def resolve_charges(run: MonthlyRun) -> int:
+        return run.charges_count
+
+    @staticmethod
+    def resolve_reconciles(run: MonthlyRun) -> bool:
+        return run.total_cost == run.total_user + run.total_comuni + run.total_funds
+
+
+class RunResultOut(Schema):
+    run: RunOut
+    created: int
+    nothing_to_do: bool
+    skipped: list[str]
+    changed: list[str]
+
+
+class AdjustmentOut(Schema):
+    id: int
+    amount: Decimal
+    comune_share: Decimal
+    fund_share: Decimal
+    reason: str
+    computation: str
+    by: str
+    at: datetime
+
+    @staticmethod
+    def resolve_by(adjustment: Any) -> str:
+        return adjustment.by.get_username()
+
+
+class ChargeOut(Schema):
+    id: int
+    person_id: int
+    person: str
+    case_id: int
+    service: str
+    month: str
+    units: Decimal
+    unit_cost: Decimal
+    cost: Decimal
+    tariff_per_unit: Decimal
+    isee_value: Decimal | None
+    court_ordered: bool
+    exempt: bool
+    user_share: Decimal
+    comune: str
+    comune_share: Decimal
+    fund: str
+    fund_share: Decimal
+    split: str
+    computation: str
+    adjustments: list[AdjustmentOut]
+
+    @staticmethod
+    def resolve_person(charge: Charge) -> str:
+        return charge.person.full_name
+
+    @staticmethod
+    def resolve_service(charge: Charge) -> str:
+        return charge.service.code
+
+    @staticmethod
+    def resolve_month(charge: Charge) -> str:
+        return f"{charge.month:%Y-%m}"
+
+    @staticmethod
+    def resolve_user_share(charge: Charge) -> Decimal:
+        return charge.current_user_share
+
+    @staticmethod
+    def resolve_comune_share(charge: Charge) -> Decimal:
+        return charge.current_comune_share
+
+    @staticmethod
+    def resolve_fund_share(charge: Charge) -> Decimal:
+        return charge.current_fund_share
+
+    @staticmethod
+    def resolve_comune(charge: Charge) -> str:
+        return charge.comune.istat_code
+
+    @staticmethod
+    def resolve_adjustments(charge: Charge) -> list[Any]:
+        return list(charge.adjustments.all())
+
+
+class AdjustIn(Schema):
+    user_share: Decimal
+    reason: str
+
+
+def _run(pk: int) -> MonthlyRun:
+    return MonthlyRun.objects.select_related("run_by").get(pk=pk)
+
+
+@router.post(
+    "/copay/runs",
+    response={200: RunResultOut, **WRITE},
+    summary="Calcola la compartecipazione di un mese",
+)
+def create_run(request: HttpRequest, payload: RunIn) -> dict[str, Any]:
+    """Addebita ogni prestazione approvata del mese (`month`, AAAA-MM) dell'Ambito: costo, quota
+    dell'utente secondo il regolamento ISEE, quota del Comune e dei fondi. Ricalcolare un mese
+    aggiunge solo le prestazioni approvate dopo (`nothing_to_do` se non ce ne sono): gli
+    addebiti già fatti non cambiano, si correggono con una rettifica. `skipped`: prestazioni
+    senza costo unitario; `changed`: prestazioni cambiate dopo l'addebito. Per l'Ufficio di
+    Piano e i coordinatori."""
+    op = run_operator_of(request.user)
+    month = parse_month(payload.month)
+    if month is None:
+        raise ValidationError({"month": "Indicare il mese nella forma AAAA-MM."})
+    result = run_month(op.ambito, month, by=request.user)
+    return {
+        "run": _run(result.run.pk),
+        "created": len(result.created),
+        "nothing_to_do": result.nothing_to_do,
+        "skipped": result.skipped,
+        "changed": result.changed,
+    }
+
+
+@router.get(
+    "/copay/runs/{run_id}",
+    response={200: RunOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Un calcolo mensile con i totali",
+)
+def get_run(request: HttpRequest, run_id: int) -> MonthlyRun:
+    """Il calcolo mensile con i totali: costo = utenti + Comuni + fondi (`reconciles`). Per
+    l'Ufficio di Piano e i coordinatori dell'Ambito."""
+    return _run(get_run_for_user(request.user, run_id).pk)
+
+
+@router.get(
+    "/copay/runs/{run_id}/charges",
+    response={200: list[ChargeOut], 403: ErrorOut, 404: ErrorOut},
+    summary="Gli addebiti di un calcolo mensile",
+)
+def list_charges(request: HttpRequest, run_id: int) -> Any:
+    """Gli addebiti del mese delle cartelle che il coordinatore vede, con le quote dopo le
+    rettifiche e il calcolo in parole. L'Ufficio di Piano lavora solo sui totali: 403."""
+    run = get_run_for_user(request.user, run_id)
+    if run_operator_of(request.user).role != Operator.Role.COORDINATOR:
+        raise PermissionDenied("Gli addebiti per persona sono dei coordinatori.")
+    return (
+        charges_visible_to(request.user, run)
+        .select_related("person", "service", "comune")
+        .prefetch_related("adjustments__by")
+        .order_by("comune__name", "person__last_name", "pk")
+    )
+
+
+@router.post(
+    "/copay/charges/{charge_id}/adjust",
+    response={201: AdjustmentOut, **WRITE},
+    summary="Rettifica un addebito",
+)
+def adjust(request: HttpRequest, charge_id: int, payload: AdjustIn) -> Status[Any]:
+    """Corregge la quota dell'utente (`user_share`) con il motivo (`reason`): la quota pubblica
+    si ripartisce di nuovo con la regola dell'addebito e il totale resta il costo. L'addebito
+    non cambia: la rettifica si aggiunge alla sua storia. Per i coordinatori che vedono la
+    cartella."""
+    charge = get_charge_to_adjust(request.user, charge_id)
+    adjustment = adjust_charge(
+        charge, by=request.user, user_share=payload.user_share, reason=payload.reason
+    )
+    return Status(201, adjustment)

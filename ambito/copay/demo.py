@@ -11,9 +11,17 @@ from datetime import date
 from decimal import Decimal as D
 from typing import Any
 
-from ambito.copay.actions import BandSpec, SchemeSpec, SurchargeSpec, adopt_regulation
+from ambito.copay.actions import (
+    BandSpec,
+    RunResult,
+    SchemeSpec,
+    SurchargeSpec,
+    adopt_regulation,
+    run_month,
+)
 from ambito.copay.models import IseeType, Regulation, Scheme
 from ambito.interventions.catalogue import create_default_catalogue
+from ambito.interventions.models import MonthApproval
 from ambito.territory.models import Ambito
 
 TITLE = (
@@ -34,6 +42,8 @@ SAD = SchemeSpec(
     ],
     above=Scheme.Above.TARIFF,
     above_value=D("18.68"),
+    # The Ambito's solidarity fund pays a third of the public share of home care.
+    fund_percent=D("33.33"),
     surcharges=[
         SurchargeSpec("festivo", percent=D("10")),
         SurchargeSpec("serale", percent=D("10")),
@@ -87,6 +97,8 @@ RESIDENTIAL = SchemeSpec(
     above=Scheme.Above.TARIFF,
     above_value=D("20"),
     exempt_when_court_ordered=True,
+    # The Ambito's fund pays € 60 of each day of the retta, the Comune of residence the rest.
+    fund_daily_quota=D("60.00"),
 )
 
 
@@ -107,3 +119,15 @@ def create_demo_regulation(ambito: Ambito, by: Any) -> Regulation:
             RESIDENTIAL,
         ],
     )
+
+
+def run_demo_month(ambito: Ambito, by: Any) -> list[RunResult]:
+    """Runs every month in which a provider's deliveries are approved (`by`: the Ufficio di
+    Piano), oldest first; running them again changes nothing."""
+    months = (
+        MonthApproval.objects.filter(ente__ambito=ambito)
+        .order_by("month")
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    return [run_month(ambito, month, by=by) for month in months]

@@ -1,6 +1,7 @@
-"""The simulator's form."""
+"""The simulator's form, the month to run and the adjustment of a charge."""
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -92,3 +93,43 @@ class SimulatorForm(ItaliaFormMixin, forms.Form):
         elif not without and isee is None and "isee" not in self.errors:
             self.add_error("isee", "Indicare il valore ISEE oppure scegliere «Senza ISEE valido».")
         return data
+
+
+MONTH_PATTERN = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
+
+
+def parse_month(text: str) -> date | None:
+    """«2026-01» → 1 January 2026; None when it is not a month."""
+    match = MONTH_PATTERN.match(text.strip())
+    if match is None or not 1 <= int(match["month"]) <= 12:
+        return None
+    return date(int(match["year"]), int(match["month"]), 1)
+
+
+class RunMonthForm(ItaliaFormMixin, forms.Form):
+    """The month to charge (an `<input type="month">`: AAAA-MM)."""
+
+    html_id = "run_%s"
+
+    month = forms.CharField(
+        label="Mese da calcolare",
+        help_text="Nella forma AAAA-MM, ad esempio 2026-01.",
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+
+    def clean_month(self) -> date:
+        month = parse_month(self.cleaned_data["month"])
+        if month is None:
+            raise forms.ValidationError("Indicare il mese nella forma AAAA-MM.")
+        return month
+
+
+class AdjustForm(ItaliaFormMixin, forms.Form):
+    """The corrected user's share of a charge and why."""
+
+    html_id = "adj_%s"
+
+    user_share = ItalianDecimalField(
+        label="Quota dell'utente corretta (€)", min_value=0, decimal_places=2, max_digits=12
+    )
+    reason = forms.CharField(label="Motivo della rettifica", max_length=500)

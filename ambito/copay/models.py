@@ -16,11 +16,21 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ambito.interventions.models import Service
+from ambito.cases.models import Case, Placement
+from ambito.interventions.models import Delivery, FundingSource, Intervention, Service
 from ambito.people.models import Household, Person
-from ambito.territory.models import Ambito
+from ambito.territory.models import Ambito, Comune
 
 ZERO = Decimal("0")
+# Amounts are in cents: two sums that differ by less than half a cent are equal. The database
+# checks say it so because SQLite adds decimals as floats (PostgreSQL's numeric is exact).
+HALF_CENT = Decimal("0.005")
+
+
+def equal_amounts(left: str, right: "models.Expression | F") -> Q:
+    """`left` equals `right` to the cent, as a condition of a CheckConstraint."""
+    return Q(**{f"{left}__gt": right - HALF_CENT, f"{left}__lt": right + HALF_CENT})
+
 
 # The tariff "per unit", the unit and its plural, as a sentence says them (a contribution in
 # euros has no co-payment).
@@ -229,6 +239,23 @@ class Scheme(models.Model):
     exempt_when_court_ordered = models.BooleanField(
         "esente se disposto dall'Autorità giudiziaria", default=False
     )
+    # The cost split of the public share (see `Charge`): what the Ambito's solidarity fund pays.
+    fund_percent = models.DecimalField(
+        "quota pubblica a carico del fondo di solidarietà (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        help_text="Il resto della quota pubblica è a carico del Comune di residenza.",
+    )
+    fund_daily_quota = models.DecimalField(
+        "quota giornaliera a carico del fondo di solidarietà (€)",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Per i servizi a giornata (inserimenti residenziali): il fondo paga fino a "
+        "questa quota al giorno, il Comune di residenza il resto.",
+    )
 
     class Meta:
         verbose_name = "schema di compartecipazione"
@@ -245,6 +272,11 @@ class Scheme(models.Model):
                 condition=Q(above="costo", above_value__isnull=True)
                 | Q(above="tariffa", above_value__gte=0),
                 name="scheme_above_value_iff_tariff",
+            ),
+            models.CheckConstraint(
+                condition=Q(fund_percent__gte=0, fund_percent__lte=100)
+                & (Q(fund_daily_quota__isnull=True) | Q(fund_daily_quota__gt=0, fund_percent=0)),
+                name="scheme_fund_split_valid",
             ),
         ]
 
@@ -321,3 +353,219 @@ class Surcharge(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- the monthly run -----------------------------------------------------------------------
+
+
+class MonthlyRun(models.Model):
+    """The co-payment run of one month of an Ambito: one charge per approved delivery. Running
+    the month again adds the charges of deliveries approved since and changes none of the
+    others; corrections are `Adjustment`s. The totals are kept with the run (recomputed from
+    its charges and adjustments by every action that changes them)."""
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="copay_runs")
+    month = models.DateField("mese")
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    run_at = models.DateTimeField("eseguito il", default=timezone.now)
+    last_run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    last_run_at = models.DateTimeField("ultima esecuzione il", default=timezone.now)
+    charges_count = models.PositiveIntegerField("addebiti", default=0)
+    total_cost = models.DecimalField(
+        "costo totale (€)", max_digits=12, decimal_places=2, default=ZERO
+    )
+    total_user = models.DecimalField(
+        "quote degli utenti (€)", max_digits=12, decimal_places=2, default=ZERO
+    )
+    total_comuni = models.DecimalField(
+        "quote dei Comuni (€)", max_digits=12, decimal_places=2, default=ZERO
+    )
+    total_funds = models.DecimalField(
+        "quote dei fondi (€)", max_digits=12, decimal_places=2, default=ZERO
+    )
+
+    class Meta:
+        verbose_name = "calcolo mensile della compartecipazione"
+        verbose_name_plural = "calcoli mensili della compartecipazione"
+        ordering = ["ambito", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["ambito", "month"], name="copay_run_one_a_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="copay_run_month_first_day"),
+            models.CheckConstraint(
+                condition=equal_amounts(
+                    "total_cost", F("total_user") + F("total_comuni") + F("total_funds")
+                ),
+                name="copay_run_reconciles",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Compartecipazione {self.month:%m/%Y}"
+
+    @property
+    def total_public(self) -> Decimal:
+        return self.total_comuni + self.total_funds
+
+
+class Charge(models.Model):
+    """What one approved delivery costs and who pays it, to the cent: the user (through the
+    regulation's scheme), the Comune and a fund. `user_share + comune_share + fund_share =
+    cost`, always (a database constraint); the figures never change after the run: a
+    correction is an `Adjustment`, and `current_*` are the figures after them.
+
+    Who pays the public share (cost − user share), in order:
+
+    1. an intervention financed by a national or regional fund (FNA, Fondo povertà, FNPS,
+       PNRR, fondi regionali, altro: `Intervention.funding_source`) charges the whole public
+       share to that fund; one financed by the Ambito's solidarity fund charges it to that fund;
+    2. otherwise the scheme's split: a fixed daily quota (`Scheme.fund_daily_quota`, for services
+       by the day: residential placements) paid by the solidarity fund up to the public share,
+       or a percentage of the public share (`Scheme.fund_percent`, the per-capita solidarity
+       fund); the Comune pays the remainder (computed as the remainder, so the sum is exact);
+       a service without a scheme: the Comune pays the whole public share;
+    3. the Comune is the person's Comune of residence; for a minor placed out of the family
+       (a placement of the case in force during the month) the Comune of residence *before*
+       the placement (art. 6 c. 4 L. 328/2000): the Comune already charged for the same
+       placement in an earlier month if any (later moves do not count), else the Comune of the
+       case's household (the family of origin, whose residence is the minor's, art. 45 c.c.),
+       else the person's Comune of residence.
+    """
+
+    class Split(models.TextChoices):
+        COMUNE = "comune", "Tutta al Comune di residenza"
+        PERCENT = "percentuale", "Percentuale al fondo di solidarietà"
+        DAILY_QUOTA = "quota_giornaliera", "Quota giornaliera al fondo di solidarietà"
+        FUND = "fondo", "Tutta al fondo che finanzia l'intervento"
+
+    run = models.ForeignKey(MonthlyRun, on_delete=models.PROTECT, related_name="charges")
+    delivery = models.OneToOneField(Delivery, on_delete=models.PROTECT, related_name="charge")
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="copay_charges")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="copay_charges", verbose_name="persona"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="+", verbose_name="servizio"
+    )
+    month = models.DateField("mese")
+    units = models.DecimalField("unità", max_digits=9, decimal_places=2)
+    unit_cost = models.DecimalField("costo per unità (€)", max_digits=9, decimal_places=2)
+    cost = models.DecimalField("costo (€)", max_digits=12, decimal_places=2)
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, null=True, blank=True, related_name="charges"
+    )
+    tariff_per_unit = models.DecimalField(
+        "tariffa per unità (€)", max_digits=9, decimal_places=2, default=ZERO
+    )
+    user_share = models.DecimalField("quota dell'utente (€)", max_digits=12, decimal_places=2)
+    comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, related_name="copay_charges", verbose_name="Comune"
+    )
+    comune_share = models.DecimalField("quota del Comune (€)", max_digits=12, decimal_places=2)
+    fund = models.CharField("fondo", max_length=20, choices=FundingSource.choices, blank=True)
+    fund_share = models.DecimalField("quota del fondo (€)", max_digits=12, decimal_places=2)
+    split = models.CharField("ripartizione", max_length=20, choices=Split.choices)
+    split_value = models.DecimalField(
+        "percentuale o quota giornaliera", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    isee = models.ForeignKey(
+        IseeDeclaration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ISEE applicato",
+    )
+    isee_value = models.DecimalField(
+        "valore ISEE applicato (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    court_ordered = models.BooleanField("disposto dall'Autorità giudiziaria", default=False)
+    exempt = models.BooleanField("esente", default=False)
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    computation = models.TextField("calcolo")
+    created_at = models.DateTimeField("calcolato il", default=timezone.now)
+
+    class Meta:
+        verbose_name = "addebito"
+        verbose_name_plural = "addebiti"
+        ordering = ["run", "comune__name", "person__last_name", "person__first_name", "pk"]
+        indexes = [models.Index(fields=["run", "comune"], name="charge_run_comune_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=equal_amounts(
+                    "cost", F("user_share") + F("comune_share") + F("fund_share")
+                ),
+                name="charge_shares_sum_to_cost",
+                violation_error_message="Le quote non sommano al costo.",
+            ),
+            models.CheckConstraint(
+                condition=Q(user_share__gte=0, comune_share__gte=0, fund_share__gte=0),
+                name="charge_shares_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(fund_share=0) | ~Q(fund=""), name="charge_fund_named"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.month:%m/%Y}: € {self.cost}"
+
+    def _current(self, name: str) -> Decimal:
+        """The share after the adjustments (prefetch `adjustments` when listing charges)."""
+        moved = sum((getattr(a, name) for a in self.adjustments.all()), ZERO)
+        return getattr(self, name) + moved
+
+    @property
+    def current_user_share(self) -> Decimal:
+        return self._current("user_share")
+
+    @property
+    def current_comune_share(self) -> Decimal:
+        return self._current("comune_share")
+
+    @property
+    def current_fund_share(self) -> Decimal:
+        return self._current("fund_share")
+
+
+class Adjustment(models.Model):
+    """A correction of a charge after the run, with its reason: the changes of the three shares
+    (`user_share` is the `amount` the user's share changes by), which sum to zero so that the
+    charge still equals its cost. Append-only: the charge keeps its history."""
+
+    charge = models.ForeignKey(Charge, on_delete=models.PROTECT, related_name="adjustments")
+    user_share = models.DecimalField(
+        "variazione della quota dell'utente (€)", max_digits=12, decimal_places=2
+    )
+    comune_share = models.DecimalField(
+        "variazione della quota del Comune (€)", max_digits=12, decimal_places=2
+    )
+    fund_share = models.DecimalField(
+        "variazione della quota del fondo (€)", max_digits=12, decimal_places=2
+    )
+    reason = models.CharField("motivo", max_length=500)
+    computation = models.TextField("calcolo")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("rettificato il", default=timezone.now)
+
+    class Meta:
+        verbose_name = "rettifica"
+        verbose_name_plural = "rettifiche"
+        ordering = ["charge", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=equal_amounts("user_share", -(F("comune_share") + F("fund_share"))),
+                name="adjustment_keeps_the_cost",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rettifica di {self.charge}: € {self.user_share}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.user_share

@@ -20,8 +20,8 @@ from faker import Faker
 
 from ambito.accounts.models import User
 from ambito.cases.models import Access, Case, create_default_document_kinds
-from ambito.copay.demo import create_demo_regulation
-from ambito.demo import assessments, court, plans, protection, records
+from ambito.copay.demo import create_demo_regulation, run_demo_month
+from ambito.demo import assessments, court, deliveries, plans, protection, records
 from ambito.demo.accesses import AccessMaker
 from ambito.demo.cases import CaseMaker
 from ambito.demo.households import HouseholdMaker, household_kind
@@ -359,9 +359,12 @@ def _populate(
     records.write_examples(guaranteed, personas)
     court.write_examples(guaranteed, personas, today=today)
     plans.write_examples(guaranteed, personas, today=today)
+    deliveries.write_examples(guaranteed, personas, today=today)
     create_demo_regulation(tenants["treviglio"].ambito, personas["marco"].user)
     assessments.write_examples(guaranteed, personas, today=today)
     protection.write_examples(guaranteed, personas, today=today)
+    # After the mandates are set: court-ordered placements are exempt.
+    run_demo_month(tenants["treviglio"].ambito, personas["marco"].user)
 
     random_households: list[tuple[Household, Tenant]] = []
     while (total := sum(registered.values())) < persons:

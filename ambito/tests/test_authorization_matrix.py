@@ -35,6 +35,7 @@ from ambito.cases.models import (
     Plan,
     SupervisedVisit,
 )
+from ambito.copay.tests.matrix_ids import copay_run_ids
 from ambito.interventions.models import Intervention
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household
@@ -122,8 +123,9 @@ def a_document(case: Case) -> int:
     return add_document(case, by=by, kind=kind, title="Matrice", uploaded_file=a_pdf()).pk
 
 
-def ids_for(target: str, *, document: bool = False) -> dict[str, Any]:
-    """The ids the row's URL and data name; `document`: a document of the case is made."""
+def ids_for(target: str, *, document: bool = False, copay_run: bool = False) -> dict[str, Any]:
+    """The ids the row's URL and data name; `document`: a document of the case is made;
+    `copay_run`: a monthly co-payment run with a charge on the case is made."""
     if target in ACCESS_TARGETS:
         return {"access_id": ACCESS_TARGETS[target]().pk, "case_id": 0}
     case = TARGETS[target]()
@@ -149,6 +151,7 @@ def ids_for(target: str, *, document: bool = False) -> dict[str, Any]:
         "document_id": a_document(case) if document else 0,
         **court_ids(case),
         **process_ids(case),
+        **(copay_run_ids(case) if copay_run else {}),
     }
 
 
@@ -224,6 +227,10 @@ class Row:
             assert self.target is not None
             return self.denied(self.target, name)
         return self.denied
+
+
+# The targets whose first intervention the demo entrusts to elena's cooperative.
+ELENAS = ("caravaggio", "treviglio", "shared")
 
 
 def write_refusal(target: str, name: str) -> int:
@@ -428,7 +435,66 @@ MATRIX: list[Row] = [
     Row("GET", "copay:simulator", allowed=CASE_WORKERS | {"marco"}, denied=403),
     Row("GET", "copay:regulations"),
     # --- deliveries (pages) ---
+    # Finally somewhere for elena: the interventions entrusted to her cooperative, their months,
+    # the upload and its template. No other role has these pages (403). The coordinator approves
+    # the providers' months (all areas of her Ambito).
+    Row("GET", "deliveries:list", allowed=frozenset({"elena"}), denied=403),
+    Row("GET", "deliveries:upload", allowed=frozenset({"elena"}), denied=403),
+    Row("POST", "deliveries:upload", allowed=frozenset({"elena"}), denied=403),
+    Row("GET", "deliveries:template", allowed=frozenset({"elena"}), denied=403),
+    Row("GET", "deliveries:months", allowed=frozenset({"giulia"}), denied=403),
+    Row("POST", "deliveries:approve", allowed=frozenset({"giulia"}), denied=403),
+    # A month's units: the case's writers, and elena where the demo entrusts the target's first
+    # intervention to her cooperative (caravaggio, treviglio, shared; reserved: La Sorgente).
+    *per_case(
+        "POST",
+        "deliveries:record",
+        lambda t: writers(t) | ({"elena"} if t in ELENAS else set()),
+        denied=write_refusal,
+        data={"month": "2000-01", "units": "1"},
+    ),
+    *per_case("POST", "cases:intervention_provider", writers, denied=write_refusal),
     # --- copay run (pages) ---
+    # The Ufficio di Piano and the coordinators run months and read runs (totals by Comune and
+    # service, the statements); letters name persons: for who sees the case (the planner gets
+    # 404); adjustments for the coordinator who sees the case (other roles 403). The run is
+    # made on the spot with a charge on the target (copay.tests.matrix_ids).
+    Row("GET", "copay:runs", allowed=frozenset({"marco", "giulia"}), denied=403),
+    Row(
+        "POST",
+        "copay:run_month",
+        allowed=frozenset({"marco", "giulia"}),
+        denied=403,
+        data={"month": "2025-06"},
+    ),
+    *per_case(
+        "GET",
+        "copay:run",
+        lambda target: frozenset({"marco", "giulia"}),
+        targets=("treviglio",),
+        denied=403,
+    ),
+    *per_case(
+        "GET",
+        "copay:comune_statement",
+        lambda target: frozenset({"marco", "giulia"}),
+        targets=("treviglio",),
+        denied=403,
+        query={"comune": "{comune_id}"},
+    ),
+    *per_case(
+        "GET",
+        "copay:letter",
+        targets=("treviglio", "reserved"),
+        query={"persona": "{charged_person_id}"},
+    ),
+    *per_case(
+        "GET",
+        "copay:adjust",
+        lambda target: readers(target) & {COORDINATOR_OF_MINORS},
+        targets=("treviglio", "reserved"),
+        denied=lambda target, name: 404 if name == COORDINATOR_OF_MINORS else 403,
+    ),
     # The deadlines of the cases one answers for: only roles that read case content.
     Row("GET", "deadlines:list", allowed=CASE_WORKERS, denied=404),
     # Accesses (first contacts and referrals).
@@ -775,7 +841,71 @@ MATRIX: list[Row] = [
         },
     ),
     # --- deliveries (API) ---
+    # elena uploads her cooperative's file (a PDF here: 422, let through); the others get 403.
+    Row(
+        "POST",
+        "api:POST /api/v1/deliveries/upload",
+        "caravaggio",
+        lambda target: frozenset({"elena"}),
+        denied=403,
+        data={"file": "{file}"},
+    ),
+    # Everyone gets the month's deliveries they see (none for the roles without any).
+    Row("GET", "api:GET /api/v1/deliveries", query={"month": "2026-10"}),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/interventions/{intervention_id}/deliveries",
+        lambda t: writers(t) | ({"elena"} if t in ELENAS else set()),
+        denied=write_refusal,
+        data={"month": "2000-01", "units": "1"},
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/interventions/{intervention_id}/provider",
+        writers,
+        # elena sees the interventions entrusted to her cooperative but assigns none: 403.
+        denied=lambda t, name: 403 if name == "elena" and t in ELENAS else write_refusal(t, name),
+        data={"provider": 0},
+    ),
+    Row(
+        "POST",
+        "api:POST /api/v1/deliveries/approve",
+        allowed=frozenset({"giulia"}),
+        denied=403,
+        data={"ente": 0, "month": "2000-01"},
+    ),
+    # The Ambito's providers and units of offer: configuration every operator reads.
+    Row("GET", "api:GET /api/v1/providers"),
     # --- copay run (API) ---
+    Row(
+        "POST",
+        "api:POST /api/v1/copay/runs",
+        allowed=frozenset({"marco", "giulia"}),
+        denied=403,
+        data={"month": "2025-06"},
+    ),
+    *per_case(
+        "GET",
+        "api:GET /api/v1/copay/runs/{run_id}",
+        lambda target: frozenset({"marco", "giulia"}),
+        targets=("treviglio",),
+        denied=403,
+    ),
+    *per_case(
+        "GET",
+        "api:GET /api/v1/copay/runs/{run_id}/charges",
+        lambda target: frozenset({"giulia"}),
+        targets=("treviglio",),
+        denied=403,
+    ),
+    *per_case(
+        "POST",
+        "api:POST /api/v1/copay/charges/{charge_id}/adjust",
+        lambda target: readers(target) & {COORDINATOR_OF_MINORS},
+        targets=("treviglio", "reserved"),
+        denied=lambda target, name: 404 if name == COORDINATOR_OF_MINORS else 403,
+        data={"user_share": "0.00", "reason": "Matrice"},
+    ),
     # As GET /cases: an empty list for the roles without case content.
     Row("GET", "api:GET /api/v1/deadlines"),
     Row(
@@ -804,6 +934,11 @@ URL_KWARGS = {
     "people:export_json": ("person_id", "pk"),
     "people:export_pdf": ("person_id", "pk"),
     "people:household": ("household_id", "pk"),
+    # copay run (URL kwargs)
+    "copay:run": ("run_id", "pk"),
+    "copay:comune_statement": ("run_id", "pk"),
+    "copay:letter": ("run_id", "pk"),
+    "copay:adjust": ("charge_id", "pk"),
 }
 
 
@@ -828,6 +963,9 @@ CASE_URL_KWARGS: dict[str, dict[str, str]] = {
     # protection and closure (URL kwargs)
     "cases:end_placement": {"placement_pk": "placement_id"},
     "cases:record_visit": {"visit_pk": "visit_id"},
+    # deliveries (URL kwargs)
+    "cases:intervention_provider": {"plan_pk": "plan_id"},
+    "deliveries:record": {"pk": "intervention_id"},
 }
 
 
@@ -879,6 +1017,14 @@ def needs_document(row: Row) -> bool:
     return row.route == "cases:document" or "{document_id}" in row.route
 
 
+def needs_copay_run(row: Row) -> bool:
+    return (
+        row.route in URL_KWARGS
+        and URL_KWARGS[row.route][0] in ("run_id", "charge_id")
+        or ("{run_id}" in row.route or "{charge_id}" in row.route)
+    )
+
+
 def let_through(row: Row, response: Any) -> bool:
     if response.status_code in (401, 403, 404):
         return False
@@ -895,7 +1041,11 @@ CASES = [(row, name) for row in MATRIX for name in PERSONAS]
 )
 def test_the_server_does_what_the_matrix_says(row: Row, name: str) -> None:
     user = persona(name)
-    ids = ids_for(row.target, document=needs_document(row)) if row.target else {}
+    ids = (
+        ids_for(row.target, document=needs_document(row), copay_run=needs_copay_run(row))
+        if row.target
+        else {}
+    )
     allowed, denied = row.allowed_for(), row.denied_for(name)
     headers: dict[str, str] = {}
     if row.route.startswith("api:"):
@@ -916,7 +1066,11 @@ def test_the_server_does_what_the_matrix_says(row: Row, name: str) -> None:
     "row", MATRIX, ids=[f"{r.method} {r.route} {r.target or ''}" for r in MATRIX]
 )
 def test_anonymous_visitors_reach_nothing_but_public_routes(row: Row) -> None:
-    ids = ids_for(row.target, document=needs_document(row)) if row.target else {}
+    ids = (
+        ids_for(row.target, document=needs_document(row), copay_run=needs_copay_run(row))
+        if row.target
+        else {}
+    )
     allowed = row.allowed_for()
     response = request(Client(), row, ids, {})
     if PUBLIC in allowed:
