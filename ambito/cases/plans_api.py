@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -29,7 +31,7 @@ from ambito.interventions.actions import (
     start_intervention,
     suspend_intervention,
 )
-from ambito.interventions.models import Intervention, Service
+from ambito.interventions.models import BenefitCode, Intervention, Service
 
 router = Router(tags=["Progetti e interventi"])
 
@@ -48,10 +50,13 @@ class ServiceOut(Schema):
     code: str
     name: str
     siuss_code: str
+    siuss_code_name: str
+    sioss_area: str
     area: str
     unit: str
     unit_label: str
     periodic: bool
+    standard_cost: Decimal | None
 
     @staticmethod
     def resolve_unit_label(service: Service) -> str:
@@ -298,11 +303,16 @@ def _intervention_for(request: HttpRequest, intervention_id: int) -> Interventio
 def list_services(request: HttpRequest) -> Any:
     """Gli interventi del catalogo dell'Ambito dell'operatore ancora in uso (`code` si usa nei
     `supports` del progetto e in `POST /plans/{id}/interventions`; `area` vuota: tutte le aree;
-    `siuss_code`: codice della Tabella prestazioni INPS, se definito)."""
+    `siuss_code` e `siuss_code_name`: codice e denominazione della Tabella prestazioni INPS, se
+    definito, vedi `GET /benefit-codes`; `sioss_area`: macro-attività SIOSS A-E;
+    `standard_cost`: costo standard per unità in euro, se definito)."""
     op = operator_of(request.user)
     if op is None:
         return []
-    return Service.objects.filter(ambito_id=op.ambito_id, active=True)
+    benefit = BenefitCode.objects.filter(code=OuterRef("siuss_code")).values("name")[:1]
+    return Service.objects.filter(ambito_id=op.ambito_id, active=True).annotate(
+        siuss_code_name=Coalesce(Subquery(benefit), Value(""))
+    )
 
 
 @router.get(

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ambito.cases.actions.plans import PLAN_SUMMARY_MAX
 from ambito.cases.models import Case, Goal, GoalReview, Plan, Review
+from ambito.copay.sections import isee_flags
 from ambito.forms import DATE_WIDGET, ItaliaFormMixin
 from ambito.interventions.catalogue import usable_services
 from ambito.interventions.models import (
@@ -357,5 +358,6 @@ def plans_section(case: Case, user: Any, *, writable: bool) -> dict[str, Any]:
         "end_plan_form": EndPlanForm() if editable else None,
         "provider_form": ProviderForm(plan=current) if editable and current else None,
         "plan_deliveries": deliveries_by_month(current) if current else [],
+        **isee_flags(case, current),
         "today": timezone.localdate(),
     }

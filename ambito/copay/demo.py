@@ -11,17 +11,22 @@ from datetime import date
 from decimal import Decimal as D
 from typing import Any
 
+from django.utils import timezone
+
+from ambito.cases.models import Case
+from ambito.copay.access import may_declare_isee
 from ambito.copay.actions import (
     BandSpec,
     RunResult,
     SchemeSpec,
     SurchargeSpec,
     adopt_regulation,
+    declare_isee,
     run_month,
 )
-from ambito.copay.models import IseeType, Regulation, Scheme
+from ambito.copay.models import IseeDeclaration, IseeType, Regulation, Scheme
 from ambito.interventions.catalogue import create_default_catalogue
-from ambito.interventions.models import MonthApproval
+from ambito.interventions.models import Intervention, MonthApproval
 from ambito.territory.models import Ambito
 
 TITLE = (
@@ -131,3 +136,79 @@ def run_demo_month(ambito: Ambito, by: Any) -> list[RunResult]:
         .distinct()
     )
     return [run_month(ambito, month, by=by) for month in months]
+
+
+def declare_demo_isee(
+    ambito: Ambito, by: Any, *, today: date | None = None
+) -> list[IseeDeclaration]:
+    """Synthetic ISEE declarations (protocols «…-DEMO…», obviously fictitious) for the persons
+    of the open cases with running interventions that `by` may change, those with a co-paid
+    service first: the first gets a valid ISEE of the type its scheme needs, the second (on
+    their household when they have one) one that expired last December, the third none, so
+    that the case pages show the three states."""
+    today = today or timezone.localdate()
+    persons = []
+    for case in _cases_with_interventions(ambito, today):
+        if case.person not in persons and may_declare_isee(by, case.person):
+            persons.append(case.person)
+    made = []
+    if persons:
+        first = persons[0]
+        dsu_date = min(date(today.year, 1, 15), today)
+        made.append(_demo_declaration(first, by, _needed_type(first, today), dsu_date, "9000", 1))
+    if len(persons) > 1:
+        second = persons[1]
+        membership = second.current_membership()
+        subject = membership.household if membership else second
+        last_year = date(today.year - 1, 3, 10)
+        made.append(_demo_declaration(subject, by, IseeType.ORDINARY, last_year, "14250.50", 2))
+    return made
+
+
+def _cases_with_interventions(ambito: Ambito, today: date) -> list[Case]:
+    """Open cases with running or planned interventions, those with a co-paid service (a
+    scheme in force today) first, then by number."""
+    running = Intervention.objects.filter(
+        status__in=(Intervention.Status.ACTIVE, Intervention.Status.PLANNED)
+    )
+    cases = (
+        Case.objects.open()
+        .in_ambito(ambito)
+        .filter(plans__interventions__in=running)
+        .distinct()
+        .select_related("person")
+        .order_by("pk")
+    )
+    copaid = set(
+        running.filter(
+            plan__case__ambito=ambito,
+            service__copay_schemes__regulation__effective_from__lte=today,
+        ).values_list("plan__case_id", flat=True)
+    )
+    return sorted(cases, key=lambda case: case.pk not in copaid)
+
+
+def _needed_type(person: Any, today: date) -> str:
+    """The ISEE type the scheme of one of the person's co-paid interventions needs."""
+    scheme = (
+        Scheme.objects.filter(
+            service__interventions__plan__case__person=person,
+            regulation__effective_from__lte=today,
+        )
+        .order_by("-regulation__effective_from")
+        .first()
+    )
+    return scheme.isee_type if scheme else IseeType.ORDINARY
+
+
+def _demo_declaration(
+    subject: Any, by: Any, isee_type: str, dsu_date: date, value: str, number: int
+) -> IseeDeclaration:
+    return declare_isee(
+        subject,
+        by=by,
+        isee_type=isee_type,
+        protocol=f"INPS-ISEE-{dsu_date.year}-DEMO{number:05d}-00",
+        dsu_date=dsu_date,
+        value=D(value),
+    )

@@ -1,4 +1,4 @@
-"""The simulator's form, the month to run and the adjustment of a charge."""
+"""The simulator's form, the month to run, the adjustment of a charge and an ISEE declaration."""
 
 import re
 from datetime import date
@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from ambito.copay.models import Surcharge
+from ambito.copay.models import IseeType, Surcharge
 from ambito.forms import DATE_WIDGET, ItaliaFormMixin
 from ambito.interventions.models import Service
 
@@ -133,3 +133,42 @@ class AdjustForm(ItaliaFormMixin, forms.Form):
         label="Quota dell'utente corretta (€)", min_value=0, decimal_places=2, max_digits=12
     )
     reason = forms.CharField(label="Motivo della rettifica", max_length=500)
+
+
+class IseeDeclarationForm(ItaliaFormMixin, forms.Form):
+    """An ISEE attestation as the DSU states it, of the person or of their current household
+    (`subjects`: the choices the user may record). The checks of the values are the action's
+    (copay.actions.declare_isee), so the page and the API say the same."""
+
+    html_id = "isee_%s"
+
+    subject = forms.ChoiceField(label="Dichiarazione di", widget=forms.RadioSelect)
+    isee_type = forms.ChoiceField(
+        label="Tipo di ISEE", choices=[("", "Seleziona il tipo"), *IseeType.choices]
+    )
+    protocol = forms.CharField(
+        label="Numero di protocollo DSU",
+        max_length=40,
+        help_text="Nella forma INPS-ISEE-AAAA-XXXXXXXXX-XX.",
+    )
+    dsu_date = forms.DateField(label="Data di presentazione della DSU", widget=DATE_WIDGET)
+    value = ItalianDecimalField(
+        label="Valore ISEE (€)", max_digits=14, help_text="Ad esempio 9.000,00."
+    )
+    valid_until = forms.DateField(
+        label="Valida fino al",
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="Se vuota: il 31 dicembre dell'anno della DSU (sei mesi per l'ISEE corrente).",
+    )
+
+    def __init__(self, *args: Any, subjects: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = subjects  # type: ignore[attr-defined]
+        if subjects:
+            self.fields["subject"].initial = subjects[0][0]
+
+    def action_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of copay.actions.declare_isee (the subject apart)."""
+        names = ("isee_type", "protocol", "dsu_date", "value", "valid_until")
+        return {name: self.cleaned_data[name] for name in names}

@@ -15,4 +15,6 @@ urlpatterns = [
     # ?persona=<id>
     path("mesi/<int:pk>/lettera.pdf", views.letter, name="letter"),
     path("addebiti/<int:pk>/rettifica/", views.adjust, name="adjust"),
+    # pk: the person (the section ISEE of the person page)
+    path("persone/<int:pk>/isee/", views.declare, name="declare_isee"),
 ]

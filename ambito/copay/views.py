@@ -1,11 +1,12 @@
 """The pages of co-payment: the simulator, the Ambito's regulations, the monthly runs with
-their letters, statements and adjustments."""
+their letters, statements and adjustments, and the ISEE declarations recorded from the person
+page."""
 
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,13 +25,17 @@ from ambito.copay.access import (
     run_operator_of,
     simulator_user_of,
 )
-from ambito.copay.actions import adjust_charge, run_month
+from ambito.copay.actions import adjust_charge, declare_isee, run_month
+from ambito.copay.api import ISEE_PURPOSE
 from ambito.copay.engine import Computation, scheme_for, tariff
 from ambito.copay.forms import AdjustForm, RunMonthForm, SimulatorForm
 from ambito.copay.models import MonthlyRun, Regulation
+from ambito.copay.sections import isee_form, isee_subjects
 from ambito.forms import add_action_errors
 from ambito.organizations.models import Operator
 from ambito.pdf import attachment
+from ambito.people.access import get_person_for_user
+from ambito.people.views import detail_context
 from ambito.territory.models import Comune
 
 
@@ -182,3 +187,34 @@ def adjust(request: HttpRequest, pk: int) -> HttpResponse:
     adjustments = charge.adjustments.select_related("by").order_by("at", "pk")
     context = {"charge": charge, "form": form, "adjustments": adjustments}
     return render(request, "copay/adjust.html", context)
+
+
+# --- ISEE declarations (the person page) ---------------------------------------------------
+
+
+@login_required
+@require_POST
+def declare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Records an ISEE declaration of the person or of their current household, then back to
+    the person; with errors, the person page again with the bound form."""
+    person = get_person_for_user(request.user, pk, purpose=ISEE_PURPOSE)
+    subjects = isee_subjects(person, request.user)
+    if not subjects:
+        raise PermissionDenied(
+            _("Può registrare l'ISEE solo chi può modificare una cartella della persona.")
+        )
+    form = isee_form(person, subjects, request.POST)
+    if form.is_valid():
+        subject = subjects[form.cleaned_data["subject"]]
+        try:
+            declaration = declare_isee(subject, by=request.user, **form.action_arguments())
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            message = _("%(type)s registrato, valido fino al %(day)s.") % {
+                "type": declaration.get_isee_type_display(),
+                "day": f"{declaration.valid_until:%d/%m/%Y}",
+            }
+            messages.success(request, message)
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/detail.html", detail_context(request, person, isee_form=form))

@@ -20,7 +20,7 @@ from faker import Faker
 
 from ambito.accounts.models import User
 from ambito.cases.models import Access, Case, create_default_document_kinds
-from ambito.copay.demo import create_demo_regulation, run_demo_month
+from ambito.copay.demo import create_demo_regulation, declare_demo_isee, run_demo_month
 from ambito.demo import assessments, court, deliveries, plans, protection, records
 from ambito.demo.accesses import AccessMaker
 from ambito.demo.cases import CaseMaker
@@ -365,6 +365,7 @@ def _populate(
     protection.write_examples(guaranteed, personas, today=today)
     # After the mandates are set: court-ordered placements are exempt.
     run_demo_month(tenants["treviglio"].ambito, personas["marco"].user)
+    declare_demo_isee(tenants["treviglio"].ambito, personas["anna"].user, today=today)
 
     random_households: list[tuple[Household, Tenant]] = []
     while (total := sum(registered.values())) < persons:

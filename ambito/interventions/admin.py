@@ -3,16 +3,67 @@ tariffs (configuration, kept by the system administrator), never the interventio
 nor their deliveries: those are case content, which the system administrator does not read.
 The providers themselves are Enti (organizations admin)."""
 
-from django.contrib import admin
+from typing import Any
 
-from ambito.interventions.models import Service, Tariff, UnitOfOffer
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ambito.interventions.models import BenefitCode, Service, Tariff, UnitOfOffer
+
+
+@admin.register(BenefitCode)
+class BenefitCodeAdmin(admin.ModelAdmin):
+    """The INPS table, read-only: it changes only with the shipped file and its migration, so
+    that every installation reports the same codes. Whoever keeps the catalogue reads it."""
+
+    list_display = ["code", "name", "valid_from", "valid_to", "sina"]
+    list_filter = ["sina"]
+    search_fields = ["code", "name"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        user = request.user
+        return super().has_view_permission(request, obj) or user.has_perm(
+            "interventions.view_service"
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "siuss_code", "area", "unit", "periodic", "active", "ambito"]
-    list_filter = ["ambito", "active", "area", "unit"]
+    list_display = [
+        "name",
+        "code",
+        "siuss_code",
+        "sioss_area",
+        "area",
+        "unit",
+        "periodic",
+        "standard_cost",
+        "active",
+        "ambito",
+    ]
+    list_filter = ["ambito", "active", "area", "sioss_area", "unit"]
     search_fields = ["name", "code", "siuss_code"]
+    fields = [
+        "ambito",
+        "code",
+        "name",
+        "siuss_code",
+        "sioss_area",
+        "area",
+        "unit",
+        "periodic",
+        "standard_cost",
+        "active",
+    ]
 
 
 class TariffInline(admin.TabularInline):

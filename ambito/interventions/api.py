@@ -1,5 +1,6 @@
 """API of providers and monthly deliveries: the upload, a month's deliveries, a single entry,
-an intervention's provider, the approval of a provider's month, the Ambito's providers."""
+an intervention's provider, the approval of a provider's month, the Ambito's providers; and
+the INPS benefit codes the catalogue's services are reported under."""
 
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ from ambito.interventions.access import (
 )
 from ambito.interventions.actions import approve_month, assign_provider, record_delivery
 from ambito.interventions.models import (
+    BenefitCode,
     Delivery,
     FundingSource,
     Intervention,
@@ -116,6 +118,14 @@ class ApprovalOut(Schema):
     @staticmethod
     def resolve_approved_by(approval: MonthApproval) -> str:
         return approval.approved_by.get_username()
+
+
+class BenefitCodeOut(Schema):
+    code: str
+    name: str
+    valid_from: date
+    valid_to: date | None
+    sina: bool
 
 
 class UnitOfOfferOut(Schema):
@@ -254,3 +264,18 @@ def list_providers(request: HttpRequest) -> Any:
             "units_of_offer"
         )
     )
+
+
+@router.get(
+    "/benefit-codes",
+    response={200: list[BenefitCodeOut], 422: InvalidOut},
+    summary="Codici prestazione SIUSS (Tabella prestazioni INPS)",
+)
+def list_benefit_codes(request: HttpRequest, valid_on: date | None = None) -> Any:
+    """I codici della Tabella prestazioni INPS con le date di validità (`valid_to` null: ancora
+    in vigore) e `sina` (la prestazione può avere la sezione SINA); con `valid_on`
+    (AAAA-MM-GG) solo quelli in vigore in quel giorno. Sono i valori ammessi per il
+    `siuss_code` degli interventi del catalogo. Dati di riferimento, leggibili da ogni
+    operatore."""
+    codes = BenefitCode.objects.all()
+    return codes.valid_on(valid_on) if valid_on else codes

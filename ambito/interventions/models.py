@@ -5,7 +5,10 @@ A provider is an `organizations.Ente` of kind "provider" (ente gestore, cooperat
 operators (role provider) see and enter only the deliveries of the interventions assigned to it.
 """
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -13,6 +16,78 @@ from django.utils import timezone
 from ambito.cases.models import Plan
 from ambito.organizations.models import Area, Ente
 from ambito.territory.models import Ambito, Comune
+
+
+class BenefitCodeQuerySet(models.QuerySet["BenefitCode"]):
+    def valid_on(self, day: date) -> "BenefitCodeQuerySet":
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+
+
+class BenefitCode(models.Model):
+    """A code of the INPS "Tabella prestazioni" (A1.04, A2.07…), which the SIUSS flows, the SINA
+    and SINBA sections and the ISEE consultation name benefits by. Reference data shipped in
+    `reference_data/benefit_codes.json` and loaded by migration (catalogue.sync_benefit_codes):
+    INPS adds and retires codes, so each has its validity dates and none is ever deleted."""
+
+    code = models.CharField("codice", max_length=10, unique=True)
+    name = models.CharField("denominazione", max_length=200)
+    valid_from = models.DateField("in vigore dal")
+    valid_to = models.DateField("in vigore fino al", null=True, blank=True)
+    sina = models.BooleanField(
+        "con sezione SINA", default=False, help_text="La prestazione può avere la sezione SINA."
+    )
+
+    objects = BenefitCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "codice prestazione SIUSS"
+        verbose_name_plural = "codici prestazione SIUSS (Tabella prestazioni INPS)"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="benefit_code_dates",
+                violation_error_message="La fine della validità precede l'inizio.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def check_benefit_code(code: str, day: date | None = None) -> BenefitCode:
+    """The BenefitCode `code` names, in force on `day` (today by default); ValidationError on
+    `siuss_code` when the table lacks it or it is not in force, so that no service is sent to
+    INPS with a code the SIUSS would reject."""
+    day = day or timezone.localdate()
+    found = BenefitCode.objects.filter(code=code).first()
+    if found is None:
+        message = f"Codice prestazione «{code}» non presente nella Tabella prestazioni INPS."
+        raise ValidationError({"siuss_code": message})
+    if day < found.valid_from:
+        message = f"Il codice prestazione «{code}» è in vigore dal {found.valid_from:%d/%m/%Y}."
+        raise ValidationError({"siuss_code": message})
+    if found.valid_to is not None and day > found.valid_to:
+        message = (
+            f"Il codice prestazione «{code}» non è più in vigore dal "
+            f"{found.valid_to:%d/%m/%Y}: sceglierne uno della Tabella prestazioni in vigore."
+        )
+        raise ValidationError({"siuss_code": message})
+    return found
+
+
+class SiossArea(models.TextChoices):
+    """The SIOSS macro-activities (DM 103/2019 Allegato 2) a service is counted under in the
+    Ambito's survey of its offer; the sub-codes (A1…E8) are still to verify, so only these."""
+
+    ACCESS = "A", "A – Accesso, valutazione e progettazione"
+    INCLUSION = "B", "B – Misure per il sostegno e l'inclusione sociale"
+    HOME = "C", "C – Interventi per la domiciliarità"
+    DAY_CENTRES = "D", "D – Centri servizi, diurni e semiresidenziali"
+    RESIDENTIAL = "E", "E – Strutture comunitarie e residenziali"
 
 
 class Service(models.Model):
@@ -28,8 +103,16 @@ class Service(models.Model):
     ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="services")
     code = models.SlugField("codice", max_length=40)
     name = models.CharField("nome", max_length=200)
+    # A code of BenefitCode, kept as text (the plans' forms and API show it as such) and
+    # checked against the table by clean() and check_benefit_code.
     siuss_code = models.CharField(
-        "codice prestazione SIUSS", max_length=10, blank=True, help_text="Tabella INPS."
+        "codice prestazione SIUSS",
+        max_length=10,
+        blank=True,
+        help_text="Codice della Tabella prestazioni INPS in vigore (es. A2.07).",
+    )
+    sioss_area = models.CharField(
+        "macro-attività SIOSS", max_length=1, choices=SiossArea.choices, blank=True
     )
     area = models.CharField(
         "area", max_length=20, choices=Area.choices, blank=True, help_text="Vuoto: tutte."
@@ -37,6 +120,14 @@ class Service(models.Model):
     unit = models.CharField("unità di misura", max_length=10, choices=Unit.choices)
     periodic = models.BooleanField(
         "periodico", default=True, help_text="Periodico (mensile) oppure occasionale."
+    )
+    standard_cost = models.DecimalField(
+        "costo standard per unità (€)",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Costo di riferimento per unità, per la programmazione e le stime.",
     )
     active = models.BooleanField("in uso", default=True)
 
@@ -46,10 +137,20 @@ class Service(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["ambito", "code"], name="service_code_per_ambito"),
+            models.CheckConstraint(
+                condition=Q(standard_cost__isnull=True) | Q(standard_cost__gte=0),
+                name="service_standard_cost_not_negative",
+                violation_error_message="Il costo standard non può essere negativo.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        self.siuss_code = self.siuss_code.strip().upper()
+        if self.siuss_code:
+            check_benefit_code(self.siuss_code)
 
 
 class UnitOfOffer(models.Model):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ambito.accounts.access import require_case_operator
 from ambito.cases.access import cases_visible_to
+from ambito.copay.sections import isee_section
 from ambito.forms import add_action_errors
 from ambito.people.access import (
     get_household_for_user,
@@ -19,7 +22,7 @@ from ambito.people.access import (
 from ambito.people.actions import PossibleDuplicates, register_person
 from ambito.people.audit import log_person_search
 from ambito.people.forms import PersonForm
-from ambito.people.models import Relation
+from ambito.people.models import Person, Relation
 
 PAGE_SIZE = 25
 
@@ -37,16 +40,22 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Anagrafica, current household and cases of a person."""
+    """Anagrafica, current household, cases and ISEE of a person."""
     person = get_person_for_user(request.user, pk)
+    return render(request, "people/detail.html", detail_context(request, person))
+
+
+def detail_context(request: HttpRequest, person: Person, **forms_: Any) -> dict[str, Any]:
+    """What the person page shows; `forms_` replaces a blank form with a bound one (the ISEE
+    form that comes back with its errors: `isee_form`)."""
     membership = person.current_membership()
-    context = {
+    return {
         "person": person,
         "membership": membership,
         "members": visible_members(membership.household, request.user) if membership else [],
         "cases": cases_visible_to(request.user).filter(person=person),
+        **isee_section(person, request.user, form=forms_.get("isee_form")),
     }
-    return render(request, "people/detail.html", context)
 
 
 @login_required

@@ -430,6 +430,21 @@ MATRIX: list[Row] = [
         data={"status": "annullato"},
     ),
     # --- copay (pages) ---
+    # An ISEE declaration from the person page: who sees the person and may change one of
+    # their cases records it; the readers who may not change it get 403, the others 404.
+    *per_case(
+        "POST",
+        "copay:declare_isee",
+        writers,
+        denied=write_refusal,
+        data={
+            "subject": "persona",
+            "isee_type": "ordinario",
+            "protocol": "INPS-ISEE-2026-00012345A-00",
+            "dsu_date": "2026-01-15",
+            "value": "9000",
+        },
+    ),
     # The simulator computes on typed numbers: for those who work on cases and the Ufficio di
     # Piano. The regulation is reference data of the Ambito: every operator reads it.
     Row("GET", "copay:simulator", allowed=CASE_WORKERS | {"marco"}, denied=403),
@@ -841,6 +856,8 @@ MATRIX: list[Row] = [
         },
     ),
     # --- deliveries (API) ---
+    # The INPS benefit codes: reference data every operator reads.
+    Row("GET", "api:GET /api/v1/benefit-codes"),
     # elena uploads her cooperative's file (a PDF here: 422, let through); the others get 403.
     Row(
         "POST",
@@ -934,6 +951,8 @@ URL_KWARGS = {
     "people:export_json": ("person_id", "pk"),
     "people:export_pdf": ("person_id", "pk"),
     "people:household": ("household_id", "pk"),
+    # copay (URL kwargs)
+    "copay:declare_isee": ("person_id", "pk"),
     # copay run (URL kwargs)
     "copay:run": ("run_id", "pk"),
     "copay:comune_statement": ("run_id", "pk"),
