@@ -90,6 +90,8 @@ def write_in_the_diary_and_upload_a_document(page: Page) -> None:
     are inline edits (htmx): the page is not reloaded, the section, the messages and the
     timeline are swapped in place."""
     page.evaluate("window.sameDocument = true")
+    # The case page's forms are folded under their titles: open the diary's.
+    page.locator("summary", has_text="Scrivi nel diario").click()
     page.get_by_label("Tipo", exact=True).select_option("colloquio")
     page.get_by_label("Testo").fill("Colloquio di verifica nel browser (testo fittizio).")
     page.get_by_role("button", name="Aggiungi al diario").click()
@@ -97,12 +99,15 @@ def write_in_the_diary_and_upload_a_document(page: Page) -> None:
     expect(page.locator(".diary-list")).to_contain_text("Colloquio di verifica nel browser")
     expect(page.locator("#sezione-cronologia")).to_contain_text("Voce di diario")
     assert page.evaluate("window.sameDocument") is True
-    # An invalid entry: the errors appear in the section, with the focus on their summary.
+    # An invalid entry: the errors appear in the section, with the focus on their summary. The
+    # section came back with the form folded again: it opens with its errors.
+    page.locator("summary", has_text="Scrivi nel diario").click()
     page.get_by_role("button", name="Aggiungi al diario").click()
     expect(page.locator("#sezione-diario [data-error-summary]")).to_be_focused()
     assert page.evaluate("window.sameDocument") is True
 
     pdf = synthetic_pdf("Relazione di prova", ["Documento fittizio del test nel browser."])
+    page.locator("summary", has_text="Aggiungi un documento").click()
     page.get_by_label("Tipo di documento").select_option(label="Relazione sociale")
     page.get_by_label("Titolo").fill("Relazione di prova")
     page.get_by_label("File").set_input_files(

@@ -217,6 +217,7 @@ def record_the_court_order(page: Page, story: Story, case_url: str) -> None:
     "Scadenze", whence luca comes back to the case."""
     today = timezone.localdate()
     court = page.locator("#sezione-provvedimenti")
+    court.locator("summary", has_text="Registra un provvedimento").click()
     court.get_by_label("Autorità giudiziaria").select_option(label="Tribunale per i minorenni")
     court.get_by_label("Tipo di provvedimento").select_option(label="Vigilanza")
     court.get_by_label("Data del provvedimento").fill((today - timedelta(days=40)).isoformat())
