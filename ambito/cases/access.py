@@ -31,11 +31,12 @@ kind says. The others see nothing of them. Every document download is logged
 (`get_document_for_user`).
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -419,23 +420,43 @@ def get_access_for_user(user: Any, pk: Any, *, purpose: str = ACCESS_PURPOSE) ->
 COURT_PURPOSE = "Provvedimenti dell'Autorità giudiziaria"
 
 
+def get_case_part_for_user[Part: Model](
+    user: Any,
+    queryset: QuerySet[Part],
+    pk: Any,
+    *,
+    case_id: Callable[[Part], int],
+    not_found: str,
+    write: bool = False,
+    purpose: str = READ_PURPOSE,
+) -> tuple[Part, Case]:
+    """A row that belongs to a case (a plan, a placement, a court report…) reached by its own
+    id, through its case's gatekeeper (logged as a read of the case, with its refusals:
+    ReservedCase, PermissionDenied for `write`). Http404 with the same `not_found` message for a
+    row that does not exist and one of a case the user does not see."""
+    part_id = _as_id(pk)
+    part = queryset.filter(pk=part_id).first() if part_id is not None else None
+    if part is None:
+        raise Http404(not_found)
+    try:
+        case = get_case_for_user(user, case_id(part), write=write, purpose=purpose)
+    except Http404 as exc:
+        raise Http404(not_found) from exc
+    return part, case
+
+
 def get_court_report_for_user(
     user: Any, pk: Any, *, write: bool = False, purpose: str = COURT_PURPOSE
 ) -> CourtReport:
-    """A report owed to the court, reached through its case's gatekeeper (logged as a read of
-    the case, with its refusals: ReservedCase, PermissionDenied for `write`). Http404 with the
-    same message for a report that does not exist and one of a case the user does not see."""
-    report_id = _as_id(pk)
-    report = (
-        CourtReport.objects.select_related("court_order").filter(pk=report_id).first()
-        if report_id is not None
-        else None
+    """A report owed to the court, reached through its case's gatekeeper."""
+    report, case = get_case_part_for_user(
+        user,
+        CourtReport.objects.select_related("court_order"),
+        pk,
+        case_id=lambda report: report.court_order.case_id,
+        not_found="Relazione non trovata.",
+        write=write,
+        purpose=purpose,
     )
-    if report is None:
-        raise Http404("Relazione non trovata.")
-    try:
-        case = get_case_for_user(user, report.court_order.case_id, write=write, purpose=purpose)
-    except Http404 as exc:
-        raise Http404("Relazione non trovata.") from exc
     report.court_order.case = case
     return report

@@ -14,7 +14,7 @@ from ninja.responses import Status
 
 from ambito.accounts.access import operator_of
 from ambito.api_common import ErrorOut, InvalidOut
-from ambito.cases.access import get_case_for_user
+from ambito.cases.access import get_case_for_user, get_case_part_for_user
 from ambito.cases.actions import (
     add_goal,
     add_review,
@@ -268,15 +268,17 @@ class EndIn(Schema):
 
 
 def _plan_for(request: HttpRequest, plan_id: int, *, write: bool = False) -> Plan:
-    """The plan through its case's gatekeeper (logged as a read of the case, with its
-    refusals); the same 404 for a plan that does not exist and one of a case not seen."""
-    plan = Plan.objects.filter(pk=plan_id).first()
-    if plan is None:
-        raise Http404("Progetto non trovato.")
-    try:
-        plan.case = get_case_for_user(request.user, plan.case_id, write=write, purpose=PURPOSE)
-    except Http404 as exc:
-        raise Http404("Progetto non trovato.") from exc
+    """The plan through its case's gatekeeper (cases.access.get_case_part_for_user)."""
+    plan, case = get_case_part_for_user(
+        request.user,
+        Plan.objects.all(),
+        plan_id,
+        case_id=lambda plan: plan.case_id,
+        not_found="Progetto non trovato.",
+        write=write,
+        purpose=PURPOSE,
+    )
+    plan.case = case
     return plan
 
 

@@ -5,13 +5,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
 from ambito.api_common import ErrorOut, InvalidOut
-from ambito.cases.access import get_case_for_user
+from ambito.cases.access import get_case_for_user, get_case_part_for_user
 from ambito.cases.actions import (
     add_placement,
     close_case,
@@ -210,21 +209,31 @@ class VisitOutcomeIn(Schema):
 
 
 def _placement_for(user: Any, placement_id: int) -> Placement:
-    case_id = Placement.objects.filter(pk=placement_id).values_list("case_id", flat=True).first()
-    try:
-        case = get_case_for_user(user, case_id, write=True, purpose=PURPOSE)
-    except Http404 as exc:
-        raise Http404("Collocamento non trovato.") from exc
-    return get_object_or_404(case.placements, pk=placement_id)
+    placement, case = get_case_part_for_user(
+        user,
+        Placement.objects.all(),
+        placement_id,
+        case_id=lambda placement: placement.case_id,
+        not_found="Collocamento non trovato.",
+        write=True,
+        purpose=PURPOSE,
+    )
+    placement.case = case
+    return placement
 
 
 def _visit_for(user: Any, visit_id: int) -> SupervisedVisit:
-    case_id = SupervisedVisit.objects.filter(pk=visit_id).values_list("case_id", flat=True).first()
-    try:
-        case = get_case_for_user(user, case_id, write=True, purpose=PURPOSE)
-    except Http404 as exc:
-        raise Http404("Incontro protetto non trovato.") from exc
-    return get_object_or_404(case.visits.select_related("facilitator__user"), pk=visit_id)
+    visit, case = get_case_part_for_user(
+        user,
+        SupervisedVisit.objects.select_related("facilitator__user"),
+        visit_id,
+        case_id=lambda visit: visit.case_id,
+        not_found="Incontro protetto non trovato.",
+        write=True,
+        purpose=PURPOSE,
+    )
+    visit.case = case
+    return visit
 
 
 def _court_order_of(case: Case, order_id: int | None) -> CourtOrder | None:
