@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "ambito.cases",
     "ambito.interventions",
     "ambito.copay",
+    "ambito.planning",
+    "ambito.flows",
     "ambito.demo",
 ]
 

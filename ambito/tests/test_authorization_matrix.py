@@ -36,9 +36,11 @@ from ambito.cases.models import (
     SupervisedVisit,
 )
 from ambito.copay.tests.matrix_ids import copay_run_ids
+from ambito.flows.tests.matrix_ids import flows_ids
 from ambito.interventions.models import Intervention
 from ambito.organizations.models import Area, Operator, ServiceUnit
 from ambito.people.models import Household
+from ambito.planning.tests.matrix_ids import planning_ids
 from conftest import PERSONAS, client_for, persona
 
 pytestmark = pytest.mark.django_db
@@ -469,6 +471,9 @@ MATRIX: list[Row] = [
         data={"month": "2000-01", "units": "1"},
     ),
     *per_case("POST", "cases:intervention_provider", writers, denied=write_refusal),
+    # --- planning (pages) ---
+    # --- knowledge report (pages) ---
+    # --- flows (pages) ---
     # --- copay run (pages) ---
     # The Ufficio di Piano and the coordinators run months and read runs (totals by Comune and
     # service, the statements); letters name persons: for who sees the case (the planner gets
@@ -893,6 +898,9 @@ MATRIX: list[Row] = [
     ),
     # The Ambito's providers and units of offer: configuration every operator reads.
     Row("GET", "api:GET /api/v1/providers"),
+    # --- planning (API) ---
+    # --- knowledge report (API) ---
+    # --- flows (API) ---
     # --- copay run (API) ---
     Row(
         "POST",
@@ -953,6 +961,9 @@ URL_KWARGS = {
     "people:household": ("household_id", "pk"),
     # copay (URL kwargs)
     "copay:declare_isee": ("person_id", "pk"),
+    # planning (URL kwargs)
+    # knowledge report (URL kwargs)
+    # flows (URL kwargs)
     # copay run (URL kwargs)
     "copay:run": ("run_id", "pk"),
     "copay:comune_statement": ("run_id", "pk"),
@@ -1044,6 +1055,16 @@ def needs_copay_run(row: Row) -> bool:
     )
 
 
+def untargeted_ids(row: Row) -> dict[str, Any]:
+    """The ids of the Ambito-level records a row without a case target names: the demo Piano
+    di Zona (its card, indicator…) and the demo flows."""
+    if "planning" in row.route:
+        return planning_ids()
+    if "flows" in row.route or "flussi" in row.route:
+        return flows_ids()
+    return {}
+
+
 def let_through(row: Row, response: Any) -> bool:
     if response.status_code in (401, 403, 404):
         return False
@@ -1063,7 +1084,7 @@ def test_the_server_does_what_the_matrix_says(row: Row, name: str) -> None:
     ids = (
         ids_for(row.target, document=needs_document(row), copay_run=needs_copay_run(row))
         if row.target
-        else {}
+        else untargeted_ids(row)
     )
     allowed, denied = row.allowed_for(), row.denied_for(name)
     headers: dict[str, str] = {}
@@ -1088,7 +1109,7 @@ def test_anonymous_visitors_reach_nothing_but_public_routes(row: Row) -> None:
     ids = (
         ids_for(row.target, document=needs_document(row), copay_run=needs_copay_run(row))
         if row.target
-        else {}
+        else untargeted_ids(row)
     )
     allowed = row.allowed_for()
     response = request(Client(), row, ids, {})

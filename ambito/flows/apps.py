@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FlowsConfig(AppConfig):
+    name = "ambito.flows"
+    verbose_name = "Flussi SIUSS / SINBA"
