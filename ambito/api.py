@@ -29,9 +29,12 @@ from ambito.cases.protection_api import router as protection_router
 from ambito.cases.records_api import router as records_router
 from ambito.cases.stats_api import router as stats_router
 from ambito.copay.api import router as copay_router
+from ambito.flows.api import router as flows_router
 from ambito.interventions.api import router as deliveries_router
 from ambito.people.actions import PossibleDuplicates
 from ambito.people.api import router as people_router
+from ambito.planning.api import router as planning_router
+from ambito.planning.knowledge_api import router as knowledge_router
 from ambito.territory.api import router as territory_router
 
 UNAUTHENTICATED = "Autenticazione richiesta: token mancante o non valido."
@@ -95,6 +98,9 @@ api.add_router("", protection_router)
 # Co-payment under /copay, the ISEE declarations under /persons/{id}/isee.
 api.add_router("", copay_router)
 api.add_router("", deliveries_router)
+api.add_router("/planning", planning_router)
+api.add_router("/planning", knowledge_router)
+api.add_router("/flows", flows_router)
 
 
 def error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

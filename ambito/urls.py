@@ -15,6 +15,11 @@ urlpatterns = [
     path("scadenze/", include("ambito.cases.deadline_urls")),
     path("compartecipazione/", include("ambito.copay.urls")),
     path("prestazioni/", include("ambito.interventions.urls")),
+    path("piano/conoscenza/", include("ambito.planning.knowledge_urls")),
+    path("piano/", include("ambito.planning.urls")),
+    path("flussi/", include("ambito.flows.urls")),
+    # The API that INPS polls (WaaS): its own authentication (the PDND voucher), not ours.
+    path("waas/v1/", include("ambito.flows.waas_urls")),
     path("registro-accessi/", include("ambito.accounts.dpo_urls")),
     path("api/v1/", include("ambito.api_urls")),
     # The admin logs in through our two steps and lockout, not its own password-only form.
