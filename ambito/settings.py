@@ -203,6 +203,20 @@ AMBITO_PSEUDONYM_KEY = os.environ.get("AMBITO_PSEUDONYM_KEY", "") or SECRET_KEY
 # Need-to-know: how long an emergency access ("break the glass") to a reserved case lasts.
 AMBITO_BREAK_GLASS_HOURS = int(os.environ.get("AMBITO_BREAK_GLASS_HOURS", "3"))
 
+# The PDND voucher of the WaaS API that INPS polls (ambito.flows.waas): the PDND's public key
+# (PEM text, "\n" allowed for newlines, or the path of a PEM file), the voucher's issuer, and
+# the audience of each Ambito's e-service as "code=audience" pairs, comma separated: the
+# audience says whose flows are served. Unset: every call is refused (401).
+AMBITO_PDND_PUBLIC_KEY = os.environ.get("AMBITO_PDND_PUBLIC_KEY", "")
+AMBITO_PDND_ISSUER = os.environ.get("AMBITO_PDND_ISSUER", "interop.pagopa.it")
+AMBITO_PDND_AUDIENCE: dict[str, str] = {
+    code.strip(): audience.strip()
+    for code, _, audience in (
+        pair.partition("=") for pair in os.environ.get("AMBITO_PDND_AUDIENCE", "").split(",")
+    )
+    if code.strip() and audience.strip()
+}
+
 # Errors go to stdout even with DEBUG off, so that the process supervisor collects them.
 LOGGING = {
     "version": 1,

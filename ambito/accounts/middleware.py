@@ -12,8 +12,9 @@ from ambito.accounts.twofactor import second_step_url
 OPEN_VIEWS = frozenset(
     {"accounts:login", "accounts:logout", "accounts:verify", "accounts:enrol", "healthz"}
 )
-# The API ignores sessions: it authenticates every request by bearer token (ambito.api).
-OPEN_PREFIXES = ("/api/",)
+# The API ignores sessions: it authenticates every request by bearer token (ambito.api); the
+# WaaS API that INPS polls, by the PDND voucher (ambito.flows.waas).
+OPEN_PREFIXES = ("/api/", "/waas/")
 
 
 class RequireSecondFactorMiddleware:

@@ -24,8 +24,10 @@ from ambito.copay.demo import create_demo_regulation, declare_demo_isee, run_dem
 from ambito.demo import assessments, court, deliveries, plans, protection, records
 from ambito.demo.accesses import AccessMaker
 from ambito.demo.cases import CaseMaker
+from ambito.demo.flows import publish_demo_flows
 from ambito.demo.households import HouseholdMaker, household_kind
 from ambito.demo.personas import demo_totp_key
+from ambito.demo.planning import create_demo_plan
 from ambito.interventions.catalogue import create_default_catalogue
 from ambito.organizations.models import Area, Ente, Operator, ServiceUnit, Team
 from ambito.people.models import Household, Person
@@ -187,6 +189,10 @@ def build_demo(*, persons: int = 300, seed: int = 2026) -> dict[str, int]:
     _populate(
         tenants, personas, persons=persons, rng=rng, fake=fake, today=today, accesses=accesses
     )
+    # The national flows of the demo months, from the finished record.
+    publish_demo_flows(treviglio.ambito, personas["marco"].user, today=today)
+    # Last: an indicator's baseline may be read from the finished record. Romano has no plan.
+    create_demo_plan(treviglio.ambito, by=personas["marco"].user)
     return _counts([treviglio.ambito, romano.ambito])
 
 

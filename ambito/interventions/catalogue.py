@@ -84,6 +84,10 @@ class ServiceSpec(NamedTuple):
 # The standard costs are illustrative (plausible Lombardy figures for the demo), not the
 # tariffs of any Ambito: each Ambito sets its own in the admin. A service paid in euros costs
 # one euro per unit; the segretariato is done by the Ambito's own staff, with no unit cost.
+# SIUSS codes: the closest entry of the INPS Tabella prestazioni (reference_data); services
+# the table has no entry for (affido, sostegno psicologico, pronto intervento, housing first)
+# are left blank for the Ufficio di Piano to decide: until then their benefits wait in the
+# flows' "dati mancanti" list instead of going out under a wrong code.
 S = SiossArea
 FAMILY = Area.FAMILY_MINORS
 
@@ -112,6 +116,7 @@ DEFAULT_SERVICES: list[ServiceSpec] = [
         "adh",
         "ADH – Assistenza domiciliare handicap",
         Unit.HOUR,
+        siuss_code="A2.07",
         area=Area.DISABILITY,
         sioss_area=S.HOME,
         standard_cost=Decimal("22.00"),
@@ -153,6 +158,7 @@ DEFAULT_SERVICES: list[ServiceSpec] = [
         "incontri_protetti",
         "Incontri protetti / Spazio neutro",
         Unit.ACCESS,
+        siuss_code="A2.02",
         area=FAMILY,
         sioss_area=S.INCLUSION,
         standard_cost=Decimal("45.00"),
@@ -168,6 +174,7 @@ DEFAULT_SERVICES: list[ServiceSpec] = [
         "gruppi_genitori_bambini",
         "Gruppi con i genitori e con i bambini (P.I.P.P.I.)",
         Unit.ACCESS,
+        siuss_code="A2.02",
         area=FAMILY,
         sioss_area=S.INCLUSION,
         standard_cost=Decimal("30.00"),
@@ -176,6 +183,7 @@ DEFAULT_SERVICES: list[ServiceSpec] = [
         "vicinanza_solidale",
         "Vicinanza solidale / famiglia d'appoggio",
         Unit.MONTH,
+        siuss_code="A2.02",
         area=FAMILY,
         sioss_area=S.INCLUSION,
         standard_cost=Decimal("150.00"),
@@ -200,6 +208,7 @@ DEFAULT_SERVICES: list[ServiceSpec] = [
         "accoglienza_temporanea",
         "Accoglienza temporanea",
         Unit.DAY,
+        siuss_code="A3.02",
         sioss_area=S.RESIDENTIAL,
         standard_cost=Decimal("45.00"),
     ),
@@ -224,6 +233,7 @@ DEFAULT_SERVICES: list[ServiceSpec] = [
         "su_misura_sollievo",
         "“Su Misura” – sollievo",
         Unit.HOUR,
+        siuss_code="A2.07",
         sioss_area=S.HOME,
         standard_cost=Decimal("20.00"),
     ),
@@ -238,7 +248,7 @@ DEFAULT_SERVICES: list[ServiceSpec] = [
 
 # The fields a later version of the catalogue added: filled where an Ambito's service has them
 # blank, never overwritten.
-FILLED_WHEN_BLANK = {"sioss_area": "", "standard_cost": None}
+FILLED_WHEN_BLANK = {"sioss_area": "", "standard_cost": None, "siuss_code": ""}
 
 
 @transaction.atomic

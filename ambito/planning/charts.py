@@ -155,8 +155,9 @@ def line_chart(
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="5 3"/>'
-            f'<text x="{left + 2}" y="{y - 4:.1f}" font-size="11" fill="{TARGET}" {FONT}>'
-            f"target {escape(_fmt(target, unit))}</text>"
+            # Right-aligned under the line: the points' labels are above their points.
+            f'<text x="{width - right}" y="{y + 14:.1f}" text-anchor="end" font-size="11" '
+            f'fill="{TARGET}" {FONT}>target {escape(_fmt(target, unit))}</text>'
         )
         descs.append(f"target {_fmt(target, unit)}")
     head, tail = _open(width, height, title, ". ".join(descs))
@@ -164,16 +165,36 @@ def line_chart(
 
 
 def progress_bar(
-    title: str, value: Number | None, target: Number, *, unit: str = "", width: int = 320
+    title: str,
+    value: Number | None,
+    target: Number,
+    *,
+    unit: str = "",
+    width: int = 320,
+    progress: Number | None = None,
 ) -> SafeString:
-    """How far a value is towards its target, the figures written in the bar's caption."""
+    """How far a value is towards its target, the figures written in the bar's caption.
+
+    `progress` (0-100), when given, is the share of the way already made from the baseline to
+    the target (`indicators.Reading.progress`): it is what the bar shows, so that a "less is
+    better" indicator or one starting from a baseline fills as it moves the right way. Without
+    it the bar is value / target."""
     height = 34
-    share = 0.0 if value is None or not target else min(float(value) / float(target), 1.0)
+    if progress is not None:
+        share = min(max(float(progress) / 100, 0.0), 1.0)
+    else:
+        share = 0.0 if value is None or not target else min(float(value) / float(target), 1.0)
     desc = f"{_fmt(value, unit)} su un target di {_fmt(target, unit)}"
+    # The caption under the bar is short enough for a narrow bar (a table's cell).
+    caption = f"{_fmt(value)} su {_fmt(target, unit)}"
+    if progress is not None:
+        desc += f" ({_fmt(round(share * 100))}% del percorso)"
+        caption += f" · {_fmt(round(share * 100))}%"
     head, tail = _open(width, height, title, desc)
     body = (
-        f'<rect x="0" y="0" width="{width}" height="12" fill="#ffffff" stroke="{SECONDARY}"/>'
-        f'<rect x="0" y="0" width="{share * width:.1f}" height="12" fill="{PRIMARY}"/>'
-        f'<text x="0" y="28" font-size="12" fill="{TEXT}" {FONT}>{escape(desc)}</text>'
+        f'<rect x="0.5" y="0.5" width="{width - 1}" height="12" fill="#ffffff" '
+        f'stroke="{SECONDARY}"/>'
+        f'<rect x="0.5" y="0.5" width="{share * (width - 1):.1f}" height="12" fill="{PRIMARY}"/>'
+        f'<text x="0" y="28" font-size="12" fill="{TEXT}" {FONT}>{escape(caption)}</text>'
     )
     return mark_safe(head + body + tail)  # noqa: S308 - every text is escaped

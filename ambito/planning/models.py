@@ -134,6 +134,9 @@ class Objective(models.Model):
     co_programmed_note = models.TextField("co-programmazione: come", blank=True)
     co_designed = models.BooleanField("co-progettato con il Terzo Settore", null=True)
     co_designed_note = models.TextField("co-progettazione: come", blank=True)
+    third_sector_note = models.TextField(
+        "coinvolgimento del Terzo Settore se non formalizzato", blank=True
+    )
     other_actors = models.TextField("altri attori della rete coinvolti", blank=True)
     needs = models.TextField("bisogni a cui risponde", blank=True)
     need_kind = models.CharField(
@@ -141,6 +144,9 @@ class Objective(models.Model):
     )
     approach = models.CharField(
         "promozionale/preventivo o riparativo", max_length=15, choices=Approach.choices, blank=True
+    )
+    approach_note = models.TextField(
+        "promozionale o riparativo: come lo dice la scheda", blank=True
     )
     innovative = models.BooleanField("modelli innovativi", null=True)
     innovative_note = models.TextField("modelli innovativi: quali", blank=True)

@@ -226,13 +226,18 @@ class Row:
 
     def denied_for(self, name: str) -> int:
         if callable(self.denied):
-            assert self.target is not None
-            return self.denied(self.target, name)
+            return self.denied(self.target, name)  # type: ignore[arg-type]
         return self.denied
 
 
 # The targets whose first intervention the demo entrusts to elena's cooperative.
 ELENAS = ("caravaggio", "treviglio", "shared")
+
+
+def plan_refusal(_target: str | None, name: str) -> int:
+    """A Treviglio plan's object: the providers' role is refused (403), another Ambito's
+    operator cannot know it (404)."""
+    return 403 if name == "elena" else 404
 
 
 def write_refusal(target: str, name: str) -> int:
@@ -472,8 +477,91 @@ MATRIX: list[Row] = [
     ),
     *per_case("POST", "cases:intervention_provider", writers, denied=write_refusal),
     # --- planning (pages) ---
+    # The Piano di Zona (planning.access): every operator of the Ambito but the providers'
+    # reads it (elena: 403); sara, of another Ambito, lists her Ambito's plans and finds none
+    # of the demo plan of Treviglio's objects (404). Only the Ufficio di Piano writes: the
+    # others get 403 (the role is checked first).
+    Row("GET", "planning:plans", allowed=EVERYONE - {"elena"}, denied=403),
+    *[
+        Row("GET", route, allowed=EVERYONE - {"elena", "sara"}, denied=plan_refusal)
+        for route in (
+            "planning:dashboard",
+            "planning:document",
+            "planning:objective",
+            "planning:evaluation",
+            "planning:indicator",
+        )
+    ],
+    Row(
+        "POST",
+        "planning:action_status",
+        allowed=frozenset({"marco"}),
+        denied=403,
+        data={"action": "{action_id}", "status": "avviata", "note": "Matrice"},
+    ),
+    Row(
+        "POST",
+        "planning:add_indicator",
+        allowed=frozenset({"marco"}),
+        denied=403,
+        data={
+            "name": "Accessi della matrice",
+            "level": "risultato",
+            "measure": "accesses",
+            "direction": "almeno",
+            "target": "5",
+            "deadline": "2027-12-31",
+        },
+    ),
+    Row(
+        "POST",
+        "planning:record_value",
+        allowed=frozenset({"marco"}),
+        denied=403,
+        data={"year": "2025", "value": "1", "evidence": "Matrice"},
+    ),
+    Row(
+        "POST",
+        "planning:evaluation",
+        allowed=frozenset({"marco"}),
+        denied=403,
+        data={"answered_need": "si", "why": "Matrice"},
+    ),
     # --- knowledge report (pages) ---
+    # Aggregates only, for the Ufficio di Piano and the coordinators (planning.access.
+    # report_reader_of): every other role, sara's included, gets 403.
+    *[
+        Row("GET", route, allowed=frozenset({"marco", "giulia"}), denied=403, query={"anno": 2025})
+        for route in ("knowledge:report", "knowledge:pdf", "knowledge:xlsx")
+    ],
     # --- flows (pages) ---
+    # The national flows (ambito.flows.access): the Ufficio di Piano and the coordinators read
+    # the outbox, a flow and what waits for data; the Ufficio di Piano alone publishes, builds
+    # the manual files and downloads XML (beneficiaries' data). Other roles: 403.
+    Row("GET", "flows:outbox", allowed=frozenset({"marco", "giulia"}), denied=403),
+    Row("GET", "flows:waiting", allowed=frozenset({"marco", "giulia"}), denied=403),
+    Row("GET", "flows:flow", allowed=frozenset({"marco", "giulia"}), denied=403),
+    Row("GET", "flows:flow_xml", allowed=frozenset({"marco"}), denied=403),
+    Row("GET", "flows:manual_file", allowed=frozenset({"marco"}), denied=403),
+    Row(
+        "POST",
+        "flows:publish",
+        allowed=frozenset({"marco"}),
+        denied=403,
+        data={"month": "2025-06"},
+    ),
+    Row(
+        "POST",
+        "flows:build_manual_file",
+        allowed=frozenset({"marco"}),
+        denied=403,
+        data={
+            "kind": "PS_PSA_SINA",
+            "ente_code": "{ente_code}",
+            "period_start": "2000-01-01",
+            "period_end": "2000-01-31",
+        },
+    ),
     # --- copay run (pages) ---
     # The Ufficio di Piano and the coordinators run months and read runs (totals by Comune and
     # service, the statements); letters name persons: for who sees the case (the planner gets
@@ -899,8 +987,107 @@ MATRIX: list[Row] = [
     # The Ambito's providers and units of offer: configuration every operator reads.
     Row("GET", "api:GET /api/v1/providers"),
     # --- planning (API) ---
+    # As the pages: every operator of the Ambito but elena (403) reads; sara lists her own
+    # Ambito's plans and the catalogue of measures, and gets 404 on Treviglio's plan, card and
+    # indicator. Only marco writes, the others get 403 (the role first). marco's value on the
+    # computed indicator the URL names is refused with 422: let through.
+    Row("GET", "api:GET /api/v1/planning/plans", allowed=EVERYONE - {"elena"}, denied=403),
+    Row("GET", "api:GET /api/v1/planning/measures", allowed=EVERYONE - {"elena"}, denied=403),
+    *[
+        Row("GET", route, allowed=EVERYONE - {"elena", "sara"}, denied=plan_refusal)
+        for route in (
+            "api:GET /api/v1/planning/plans/{plan_id}",
+            "api:GET /api/v1/planning/objectives/{objective_id}",
+            "api:GET /api/v1/planning/indicators/{indicator_id}",
+        )
+    ],
+    *[
+        Row("POST", route, allowed=frozenset({"marco"}), denied=403, data=data)
+        for route, data in (
+            ("api:POST /api/v1/planning/objectives/{objective_id}", {"epigraph": "Matrice"}),
+            (
+                "api:POST /api/v1/planning/objectives/{objective_id}/actions/{action_id}/status",
+                {"status": "avviata", "note": "Matrice"},
+            ),
+            (
+                "api:POST /api/v1/planning/objectives/{objective_id}/indicators",
+                {
+                    "code": "matrice",
+                    "name": "Matrice",
+                    "kind": "manuale",
+                    "target": "1",
+                    "deadline": "2027-12-31",
+                },
+            ),
+            (
+                "api:POST /api/v1/planning/indicators/{indicator_id}/values",
+                {"year": 2025, "value": "1", "evidence": "Matrice"},
+            ),
+            ("api:POST /api/v1/planning/plans/{plan_id}/snapshot", {}),
+            (
+                "api:POST /api/v1/planning/surveys",
+                {"title": "Matrice", "held_on": "2025-06-01", "respondents": 10, "satisfied": 8},
+            ),
+        )
+    ],
     # --- knowledge report (API) ---
+    *[
+        Row(
+            "GET",
+            f"api:GET /api/v1/planning/knowledge-report{suffix}",
+            allowed=frozenset({"marco", "giulia"}),
+            denied=403,
+            query={"year": 2025},
+        )
+        for suffix in ("", ".pdf", ".xlsx")
+    ],
     # --- flows (API) ---
+    Row("GET", "api:GET /api/v1/flows", allowed=frozenset({"marco", "giulia"}), denied=403),
+    Row(
+        "GET",
+        "api:GET /api/v1/flows/{flow_pk}",
+        allowed=frozenset({"marco", "giulia"}),
+        denied=403,
+    ),
+    Row("GET", "api:GET /api/v1/flows/{flow_pk}/xml", allowed=frozenset({"marco"}), denied=403),
+    Row(
+        "GET",
+        "api:GET /api/v1/flows/waiting",
+        allowed=frozenset({"marco", "giulia"}),
+        denied=403,
+        query={"month": "2025-06"},
+    ),
+    Row(
+        "POST",
+        "api:POST /api/v1/flows/publish",
+        allowed=frozenset({"marco"}),
+        denied=403,
+        data={"month": "2025-06"},
+    ),
+    Row(
+        "GET",
+        "api:GET /api/v1/flows/manual-files",
+        allowed=frozenset({"marco", "giulia"}),
+        denied=403,
+    ),
+    Row(
+        "POST",
+        "api:POST /api/v1/flows/manual-files",
+        allowed=frozenset({"marco"}),
+        denied=403,
+        data={
+            "kind": "PS_PSA_SINA",
+            "ente_code": "{ente_code}",
+            "period_start": "2000-01-01",
+            "period_end": "2000-01-31",
+        },
+    ),
+    Row(
+        "GET",
+        "api:GET /api/v1/flows/manual-files/{manual_file_pk}/xml",
+        allowed=frozenset({"marco"}),
+        denied=403,
+    ),
     # --- copay run (API) ---
     Row(
         "POST",
@@ -962,8 +1149,19 @@ URL_KWARGS = {
     # copay (URL kwargs)
     "copay:declare_isee": ("person_id", "pk"),
     # planning (URL kwargs)
+    "planning:dashboard": ("plan_id", "pk"),
+    "planning:document": ("plan_id", "pk"),
+    "planning:objective": ("objective_id", "pk"),
+    "planning:action_status": ("objective_id", "pk"),
+    "planning:add_indicator": ("objective_id", "pk"),
+    "planning:evaluation": ("objective_id", "pk"),
+    "planning:indicator": ("indicator_id", "pk"),
+    "planning:record_value": ("manual_indicator_id", "pk"),
     # knowledge report (URL kwargs)
     # flows (URL kwargs)
+    "flows:flow": ("flow_pk", "pk"),
+    "flows:flow_xml": ("flow_pk", "pk"),
+    "flows:manual_file": ("manual_file_pk", "pk"),
     # copay run (URL kwargs)
     "copay:run": ("run_id", "pk"),
     "copay:comune_statement": ("run_id", "pk"),
@@ -1133,7 +1331,8 @@ def page_routes(patterns: Any = None, namespace: str = "", prefix: str = "") -> 
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
             path = prefix + str(pattern.pattern)
-            if path.startswith(("admin/", "api/")):
+            # waas/: INPS's API, no session, its own voucher (ambito/flows/tests/test_waas.py).
+            if path.startswith(("admin/", "api/", "waas/")):
                 continue
             ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             names |= page_routes(pattern.url_patterns, ns, path)

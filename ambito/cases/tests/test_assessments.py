@@ -25,7 +25,7 @@ from conftest import a_reserved_case, persona, the_shared_case
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED = {"adi-analisi-preliminare", "barthel", "mondo-del-bambino", "sina"}
+SHIPPED = {"adi-analisi-preliminare", "barthel", "mondo-del-bambino", "sina", "sinba"}
 QUADRO = "Quadro di analisi approfondito con équipe multidisciplinare"
 
 
@@ -82,7 +82,7 @@ def assess(case: Case, by, instrument: str = "barthel", **overrides) -> Assessme
 # The shipped instruments
 
 
-def test_every_installation_has_the_four_instruments_at_version_1():
+def test_every_installation_has_the_five_instruments_at_version_1():
     current = Instrument.objects.current()
     assert {i.code for i in current} == SHIPPED
     assert {i.version for i in current} == {1}

@@ -281,7 +281,10 @@ def test_the_catalogue_api_gives_the_codes_name_the_sioss_area_and_the_standard_
     )
     assert services["adm"]["sioss_area"] == "B"
     assert Decimal(services["adm"]["standard_cost"]) == Decimal("24.50")
-    assert (services["adh"]["siuss_code"], services["adh"]["siuss_code_name"]) == ("", "")
+    assert (
+        services["housing_first"]["siuss_code"],
+        services["housing_first"]["siuss_code_name"],
+    ) == ("", "")
     assert services["segretariato"]["standard_cost"] is None
 
 
