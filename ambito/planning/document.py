@@ -9,13 +9,18 @@ a person: the plan is a public act of the Ambito.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
+from io import BytesIO
 from typing import Any, Literal
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from ambito.pdf import render_pdf
+from ambito.planning.indicators import read_all
 from ambito.planning.models import Action, Indicator, Objective, PolicyArea, ZonePlan
 
 TEMPLATE = "planning/print/allegato_2.html"
@@ -240,3 +245,104 @@ def document_context(plan: ZonePlan) -> dict[str, Any]:
 def allegato_2_pdf(plan: ZonePlan) -> bytes:
     """ "Allegato 2 — schede obiettivi" of the plan, regenerated from the data."""
     return render_pdf(TEMPLATE, document_context(plan))
+
+
+# --- the XLSX ----------------------------------------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def allegato_2_xlsx(plan: ZonePlan, *, today: date | None = None) -> bytes:
+    """The plan's data as tables, for those who work on it in a spreadsheet: the cards (every
+    field), the actions with their state, the budget lines, the staff, and the indicators with
+    their current reading (value, status) and the values of every year."""
+    objectives = plan_objectives(plan)
+    readings = {r.indicator.pk: r for r in read_all(plan, today=today)}
+    book = Workbook()
+    cards = book.active
+    cards.title = "Schede"
+    questions = [row.question for row in card_rows(objectives[0])] if objectives else []
+    cards.append(["N.", "Area di policy", *questions, "Budget (€)"])
+    for o in objectives:
+        answers = [
+            row.text if row.kind == "text" else "; ".join(filter(None, [row.chosen, row.text]))
+            for row in card_rows(o)
+        ]
+        cards.append([o.number, o.get_area_display(), *answers, budget_total(o)])
+    actions = book.create_sheet("Azioni")
+    actions.append(["Scheda", "N.", "Azione", "LEPS", "Stato", "Nota"])
+    for o in objectives:
+        for a in o.actions.all():
+            leps = "sì" if a.leps else "no"
+            actions.append(
+                [o.number, a.number, a.title, leps, a.get_status_display(), a.status_note]
+            )
+    budget = book.create_sheet("Budget")
+    budget.append(["Scheda", "Natura", "Fonte", "Dettaglio", "Anno", "Importo (€)"])
+    for o in objectives:
+        for line in o.budget_lines.all():
+            budget.append(
+                [
+                    o.number,
+                    line.get_kind_display(),
+                    line.get_source_display(),
+                    line.source_detail,
+                    line.year or f"{plan.start_year}-{plan.end_year}",
+                    line.amount,
+                ]
+            )
+    staff = book.create_sheet("Personale")
+    staff.append(["Scheda", "Personale", "Profilo", "FTE"])
+    for o in objectives:
+        for s in o.staff.all():
+            staff.append([o.number, s.description, s.profession, s.fte])
+    indicators = book.create_sheet("Indicatori")
+    years = list(plan.years)
+    indicators.append(
+        [
+            "Scheda",
+            "Codice",
+            "Indicatore",
+            "Livello",
+            "Tipo",
+            "Misura",
+            "Unità",
+            "Partenza",
+            "Target",
+            "Scadenza",
+            "Valore",
+            "Anno del valore",
+            "Stato",
+            *[str(y) for y in years],
+        ]
+    )
+    statuses = dict(Indicator.Status.choices)
+    for o in objectives:
+        for i in o.indicators.all():
+            r = readings.get(i.pk)
+            by_year = {y: v for y, v, _computed in r.history} if r else {}
+            indicators.append(
+                [
+                    o.number,
+                    i.code,
+                    i.name,
+                    i.get_level_display(),
+                    i.get_kind_display(),
+                    i.measure,
+                    i.unit,
+                    i.baseline,
+                    i.target,
+                    i.deadline,
+                    r.value if r else None,
+                    r.year if r else None,
+                    statuses.get(r.status, "") if r else "",
+                    *[by_year.get(y) for y in years],
+                ]
+            )
+    for sheet in book.worksheets:
+        sheet.freeze_panes = "A2"
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

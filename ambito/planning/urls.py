@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.plans, name="plans"),
     path("<int:pk>/", views.dashboard, name="dashboard"),
     path("<int:pk>/allegato-2.pdf", views.document, name="document"),
+    path("<int:pk>/schede.xlsx", views.document_xlsx, name="document_xlsx"),
     # pk: the objective (scheda obiettivo)
     path("schede/<int:pk>/", views.objective, name="objective"),
     # POST action=<id of one of the card's actions>

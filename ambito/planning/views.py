@@ -38,7 +38,7 @@ from ambito.planning.dashboard import (
     plan_years,
     status_summary,
 )
-from ambito.planning.document import allegato_2_pdf, card_rows
+from ambito.planning.document import XLSX_TYPE, allegato_2_pdf, allegato_2_xlsx, card_rows
 from ambito.planning.forms import (
     ActionStatusForm,
     DashboardFilterForm,
@@ -313,4 +313,15 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
         allegato_2_pdf(plan),
         content_type="application/pdf",
         filename=f"piano-di-zona-{plan.start_year}-{plan.end_year}-allegato-2.pdf",
+    )
+
+
+@login_required
+def document_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's cards, actions, budget, staff and indicators as tables (XLSX)."""
+    plan = get_plan_for_user(request.user, pk)
+    return attachment(
+        allegato_2_xlsx(plan),
+        content_type=XLSX_TYPE,
+        filename=f"piano-di-zona-{plan.start_year}-{plan.end_year}-schede.xlsx",
     )

@@ -487,6 +487,7 @@ MATRIX: list[Row] = [
         for route in (
             "planning:dashboard",
             "planning:document",
+            "planning:document_xlsx",
             "planning:objective",
             "planning:evaluation",
             "planning:indicator",
@@ -1151,6 +1152,7 @@ URL_KWARGS = {
     # planning (URL kwargs)
     "planning:dashboard": ("plan_id", "pk"),
     "planning:document": ("plan_id", "pk"),
+    "planning:document_xlsx": ("plan_id", "pk"),
     "planning:objective": ("objective_id", "pk"),
     "planning:action_status": ("objective_id", "pk"),
     "planning:add_indicator": ("objective_id", "pk"),

@@ -3,14 +3,16 @@ every card in the format's order and its yes/no answers ticked as in the origina
 
 import re
 import zlib
+from io import BytesIO
 from typing import Any
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from ambito.planning.document import TEMPLATE, card_rows, document_context
-from ambito.planning.models import Objective, ZonePlan
+from ambito.planning.models import Indicator, Objective, ZonePlan
 from ambito.planning.tests.test_pages import a_plan
 from conftest import client_for
 
@@ -124,3 +126,35 @@ def test_the_demo_plans_allegato_2_has_every_card(marco: Any) -> None:
     assert len(objectives) >= 8
     for objective in objectives:
         assert f"Scheda {objective.number} – {objective.title}" in titles
+
+
+def test_the_demo_plans_tables_come_out_as_xlsx_with_every_card_budget_and_indicator(
+    marco: Any,
+) -> None:
+    plan = ZonePlan.objects.get(ambito__code="treviglio", start_year=2025)
+    response = client_for(marco).get(reverse("planning:document_xlsx", kwargs={"pk": plan.pk}))
+    assert response.status_code == 200
+    assert "schede.xlsx" in response["Content-Disposition"]
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["Schede", "Azioni", "Budget", "Personale", "Indicatori"]
+    cards = list(book["Schede"].iter_rows(min_row=2, values_only=True))
+    objectives = list(plan.objectives.order_by("number"))
+    assert [row[0] for row in cards] == [o.number for o in objectives]
+    header = [cell.value for cell in book["Schede"][1]]
+    assert header[2] == "Titolo intervento" and header[-1] == "Budget (€)"
+    budget = sum(row[-1] for row in book["Budget"].iter_rows(min_row=2, values_only=True))
+    assert budget == sum(line.amount for o in objectives for line in o.budget_lines.all())
+    indicators = list(book["Indicatori"].iter_rows(min_row=2, values_only=True))
+    assert len(indicators) == sum(o.indicators.count() for o in objectives)
+    assert {row[12] for row in indicators} <= {label for _v, label in Indicator.Status.choices}
+    actions = list(book["Azioni"].iter_rows(min_row=2, values_only=True))
+    assert len(actions) == sum(o.actions.count() for o in objectives)
+
+
+def test_the_xlsx_is_refused_to_the_provider_and_unknown_to_another_ambito(
+    elena: Any, sara: Any
+) -> None:
+    plan = ZonePlan.objects.get(ambito__code="treviglio", start_year=2025)
+    url = reverse("planning:document_xlsx", kwargs={"pk": plan.pk})
+    assert client_for(elena).get(url).status_code == 403
+    assert client_for(sara).get(url).status_code == 404
