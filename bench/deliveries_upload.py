@@ -4,6 +4,10 @@
     .venv/bin/python manage.py migrate && .venv/bin/python manage.py load_demo
     .venv/bin/python bench/deliveries_upload.py --rows 100000
 
+On the province data set (manage.py load_province) the suite (bench/run.py, scenario f) calls
+`measure` as the operator of a new cooperative of the largest Ambito; `--user` does the same
+from the command line with any provider's operator.
+
 The demo has a few dozen interventions, each running for about four months: to reach N rows of
 distinct (intervention, month) the script adds synthetic running interventions in hours to the
 demo's plans in force, entrusted to elena's cooperative, then writes one CSV (";", decimal
@@ -21,6 +25,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -54,7 +59,8 @@ def months_between(start: date, end: date) -> list[date]:
 
 
 def synthetic_interventions(elena: User, rows: int) -> list[tuple[int, str, list[date]]]:
-    """(intervention id, codice fiscale, months) enough for `rows` rows."""
+    """(intervention id, codice fiscale, months) enough for `rows` rows, entrusted to the
+    provider of `elena` (any provider's operator)."""
     op = elena.operator  # type: ignore[attr-defined]
     plans = list(
         Plan.objects.filter(
@@ -131,29 +137,50 @@ def floor(valid: list, elena: User) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    args = parser.parse_args()
-    elena = User.objects.select_related("operator__ente", "operator__ambito").get(username="elena")
+def measure(uploader: User, rows: int, *, setup: Callable[[], User] | None = None) -> dict:
+    """Times the upload of `rows` rows by `uploader` (or by the user `setup` makes inside the
+    transaction) and its floor; everything is rolled back."""
     with transaction.atomic():
-        interventions = synthetic_interventions(elena, args.rows)
-        data, valid = a_file(interventions, args.rows)
+        if setup is not None:
+            uploader = setup()
+        interventions = synthetic_interventions(uploader, rows)
+        data, valid = a_file(interventions, rows)
         # Only the synthetic months: the demo's own deliveries stay out of the comparison.
         Delivery.objects.filter(intervention_id__in=[pk for pk, _c, _m in interventions]).delete()
         before = transaction.savepoint()
         started = time.perf_counter()
-        report = import_deliveries(data, by=elena, filename="bench.csv")
+        report = import_deliveries(data, by=uploader, filename="bench.csv")
         upload = time.perf_counter() - started
         transaction.savepoint_rollback(before)
-        raw = floor(valid, elena)
+        raw = floor(valid, uploader)
         transaction.set_rollback(True)
-    rows = args.rows
-    print(f"database: {connection.vendor}; file {len(data) / 1e6:.1f} MB, {rows} rows")
-    print(f"saved {report.saved}, unchanged {report.unchanged}, rejected {len(report.rejected)}")
+    return {
+        "rows": rows,
+        "megabytes": len(data) / 1e6,
+        "saved": report.saved,
+        "unchanged": report.unchanged,
+        "rejected": len(report.rejected),
+        "valid": len(valid),
+        "upload": upload,
+        "floor": raw,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--user", default="elena", help="a provider's operator (default elena)")
+    args = parser.parse_args()
+    uploader = User.objects.select_related("operator__ente", "operator__ambito").get(
+        username=args.user
+    )
+    found = measure(uploader, args.rows)
+    rows, upload, raw = found["rows"], found["upload"], found["floor"]
+    print(f"database: {connection.vendor}; file {found['megabytes']:.1f} MB, {rows} rows")
+    print(f"saved {found['saved']}, unchanged {found['unchanged']}, rejected {found['rejected']}")
     print(f"upload (parse, validate, save): {upload:.2f} s = {rows / upload:,.0f} rows/s")
-    speed = len(valid) / raw
-    print(f"floor (raw insert of the {len(valid)} valid rows): {raw:.2f} s = {speed:,.0f} rows/s")
+    speed = found["valid"] / raw
+    print(f"floor (raw insert of the {found['valid']} valid rows): {raw:.2f} s = {speed:,.0f} rows/s")
     print(f"ratio upload / floor: {upload / raw:.1f}")
 
 
