@@ -155,7 +155,13 @@ def test_every_operator_reads_the_instruments_with_their_allowed_answers(marco):
     response = api_client(marco).get("/api/v1/instruments")
     assert response.status_code == 200
     found = {i["code"]: i for i in response.json()}
-    assert set(found) == {"adi-analisi-preliminare", "barthel", "mondo-del-bambino", "sina"}
+    assert set(found) == {
+        "adi-analisi-preliminare",
+        "barthel",
+        "mondo-del-bambino",
+        "sina",
+        "sinba",
+    }
     scale = next(i for i in found["barthel"]["items"] if i["code"] == "scale")
     assert [a["value"] for a in scale["answers"]] == ["0", "5", "10"]
     assert found["barthel"]["bands"][-1] == {
