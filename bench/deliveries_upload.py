@@ -180,7 +180,8 @@ def main() -> None:
     print(f"saved {found['saved']}, unchanged {found['unchanged']}, rejected {found['rejected']}")
     print(f"upload (parse, validate, save): {upload:.2f} s = {rows / upload:,.0f} rows/s")
     speed = found["valid"] / raw
-    print(f"floor (raw insert of the {found['valid']} valid rows): {raw:.2f} s = {speed:,.0f} rows/s")
+    valid = found["valid"]
+    print(f"floor (raw insert of the {valid} valid rows): {raw:.2f} s = {speed:,.0f} rows/s")
     print(f"ratio upload / floor: {upload / raw:.1f}")
 
 
