@@ -110,6 +110,9 @@ class Flow(models.Model):
                 | Q(operation="C", replaces__isnull=False),
                 name="flow_cancellation_replaces_a_flow",
             ),
+            # GET /flussi?since= pages by timestamp: two flows of an Ambito never share one
+            # (the outbox moves a flow 1 ms later; the database makes it a fact).
+            models.UniqueConstraint(fields=["ambito", "created_at"], name="flow_ts_unique"),
         ]
         indexes = [models.Index(fields=["ambito", "created_at", "id"])]
 
