@@ -12,3 +12,7 @@ setup:
 
 clean:
 	rm -rf .venv var
+
+.PHONY: bench  # bench/ is also a directory
+bench: ## province data set and benchmark suite on a throwaway PostgreSQL (SCALE=0.1: quick)
+	@bench/bench.sh
