@@ -493,7 +493,32 @@ class Charge(models.Model):
         verbose_name = "addebito"
         verbose_name_plural = "addebiti"
         ordering = ["run", "comune__name", "person__last_name", "person__first_name", "pk"]
-        indexes = [models.Index(fields=["run", "comune"], name="charge_run_comune_idx")]
+        indexes = [
+            models.Index(fields=["run", "comune"], name="charge_run_comune_idx"),
+            # The Piano di Zona's spend and the knowledge report read a year of an Ambito's
+            # runs by service and share: covering indexes keep them off the 2-million-row heap
+            # (province benchmark, docs/performance.md). INCLUDE is PostgreSQL's; elsewhere
+            # they are plain indexes.
+            models.Index(
+                fields=["run", "service"],
+                include=["comune_share", "fund_share"],
+                name="charge_run_service_idx",
+            ),
+            models.Index(
+                fields=["run"],
+                include=[
+                    "service",
+                    "comune",
+                    "fund",
+                    "person",
+                    "cost",
+                    "user_share",
+                    "comune_share",
+                    "fund_share",
+                ],
+                name="charge_run_cover_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=equal_amounts(

@@ -64,7 +64,10 @@ def intervention_persons(ambiti: list[Ambito], period: Period, key: str) -> dict
 
 
 def charges_of(ambiti: list[Ambito], period: Period) -> QuerySet[Charge]:
-    return Charge.objects.filter(run__ambito__in=ambiti, month__range=(period.start, period.end))
+    # The run's month (always the charge's own) lets PostgreSQL pick the period's runs first.
+    return Charge.objects.filter(
+        run__ambito__in=ambiti, run__month__range=(period.start, period.end)
+    )
 
 
 def _money_by(charges: QuerySet[Charge], key: str) -> dict[Any, dict[str, Decimal | int]]:

@@ -457,7 +457,8 @@ def _delivered_units(ambito: Ambito, year: int, params: Params) -> list[Tally]:
 
 
 def _charge_q(ambito: Ambito, year: int, params: Params, prefix: str = "") -> Q:
-    q = Q(**{f"{prefix}run__ambito": ambito, f"{prefix}month__range": _bounds(year)})
+    # The run's month (always the charge's own) lets PostgreSQL pick the year's runs first.
+    q = Q(**{f"{prefix}run__ambito": ambito, f"{prefix}run__month__range": _bounds(year)})
     q &= _case_q(params, f"{prefix}case__")
     if params.get("service"):
         q &= Q(**{f"{prefix}service__code__in": params["service"]})
