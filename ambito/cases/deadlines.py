@@ -124,6 +124,9 @@ def assessments_to_repeat(cases: CaseQuerySet, today: date) -> Iterable[Deadline
         Assessment.objects.filter(case__in=cases.values("pk"), next_due_on__isnull=False)
         .exclude(Exists(newer))
         .select_related("case__person", "instrument")
+        # A deadline needs the instrument's name, not the answers or the definition: the JSON
+        # is most of each row (province benchmark b: 232 → 105 ms of CPU for a coordinator).
+        .defer("answers", "scores", "instrument__definition")
     )
     for assessment in assessments:
         assert assessment.next_due_on is not None
