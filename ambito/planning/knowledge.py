@@ -39,7 +39,7 @@ from ambito.planning.completeness import (
     CompletenessRow,
     Group,
     cases_considered,
-    completeness_by,
+    completeness_by_all,
 )
 from ambito.planning.knowledge_spend import interventions_section
 from ambito.planning.knowledge_tables import (
@@ -551,13 +551,8 @@ def _completeness_columns() -> list[Column]:
     ]
 
 
-def monitoring_table(
-    ambiti: list[Ambito], period: Period, group: Group, title: str, header: str, today: date | None
-) -> Table:
-    rows = [
-        _completeness_row(row, row.key or "-")
-        for row in completeness_by(ambiti, period.year, group, today=today)
-    ]
+def monitoring_table(found: list[CompletenessRow], group: Group, title: str, header: str) -> Table:
+    rows = [_completeness_row(row, row.key or "-") for row in found]
     total = column_totals(rows, 3 + len(MANDATORY_ITEMS))
     considered, complete = as_figure(total.cells[0]), as_figure(total.cells[1])
     share = None
@@ -578,31 +573,26 @@ def monitoring_table(
 
 def monitoring_section(ambiti: list[Ambito], period: Period, today: date | None) -> Section:
     year = period.year
+    found = completeness_by_all(ambiti, year, today=today)
     by_comune = monitoring_table(
-        ambiti,
-        period,
+        found["comune"],
         "comune",
         f"Uso della cartella nel {year} per Comune titolare",
         "Comune",
-        today,
     )
     tables = [
         by_comune,
         monitoring_table(
-            ambiti,
-            period,
+            found["unit"],
             "unit",
             f"Uso della cartella nel {year} per servizio titolare",
             "Servizio dell'Ambito",
-            today,
         ),
         monitoring_table(
-            ambiti,
-            period,
+            found["operator"],
             "operator",
             f"Uso della cartella nel {year} per operatore responsabile",
             "Operatore",
-            today,
         ),
     ]
     tables[0].notes = [

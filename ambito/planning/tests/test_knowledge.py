@@ -22,7 +22,7 @@ from ambito.cases.stats import Figure
 from ambito.interventions.models import Service
 from ambito.organizations.models import Area, Ente, Operator
 from ambito.planning import knowledge, knowledge_export, knowledge_spend
-from ambito.planning.completeness import reference_date
+from ambito.planning.completeness import completeness_by_all, reference_date
 from ambito.planning.knowledge_tables import Table, Value, amount, measured
 from ambito.territory.models import Ambito, Comune
 from conftest import client_for, persona
@@ -438,7 +438,7 @@ def check_interventions(ambito: Ambito, record: Record, year: int) -> None:
 
 def check_monitoring(ambito: Ambito, record: Record, year: int) -> None:
     expected = expected_missing(record, year)
-    rows = knowledge.completeness_by([ambito], year, "comune")
+    rows = completeness_by_all([ambito], year)["comune"]
     assert {row.key for row in rows} == set(expected)
     for row in rows:
         wanted = expected[row.key]
