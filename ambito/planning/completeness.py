@@ -166,16 +166,12 @@ def missing_conditions(ref: date) -> dict[str, Q]:
     }
 
 
-def _aggregates(ref: date) -> dict[str, Any]:
-    conditions = missing_conditions(ref)
-    incomplete = Q()
-    for condition in conditions.values():
-        incomplete |= condition
-    return {
-        "considered": Count("pk"),
-        "complete": Count("pk", filter=~incomplete),
-        **{f"missing_{code}": Count("pk", filter=q) for code, q in conditions.items()},
-    }
+def incomplete(ref: date) -> Q:
+    """The condition on a Case row that at least one mandatory item is missing on `ref`."""
+    condition = Q()
+    for missing in missing_conditions(ref).values():
+        condition |= missing
+    return condition
 
 
 def completeness(
@@ -193,7 +189,10 @@ def completeness(
         cases = cases.filter(person__comune_residenza__istat_code=comune_istat)
     if areas:
         cases = cases.filter(area__in=areas)
-    result = cases.aggregate(**_aggregates(reference_date(year, today)))
+    result = cases.aggregate(
+        considered=Count("pk"),
+        complete=Count("pk", filter=~incomplete(reference_date(year, today))),
+    )
     return result["considered"], result["complete"]
 
 

@@ -626,20 +626,15 @@ def _complete_share(ambito: Ambito, year: int, params: Params) -> Decimal | None
 def _complete_share_by_comune(ambito: Ambito, year: int, params: Params) -> dict[int, Decimal]:
     """completeness() grouped by the person's Comune of residence, in one query, from the
     same definition (the cases considered, the conditions of a missing item)."""
-    from ambito.planning.completeness import (
-        cases_considered,
-        missing_conditions,
-        reference_date,
-    )
+    from ambito.planning.completeness import cases_considered, incomplete, reference_date
 
-    incomplete = Q()
-    for condition in missing_conditions(reference_date(year)).values():
-        incomplete |= condition
     cases = cases_considered(ambito, year).filter(_case_q(params))
     rows = (
         cases.order_by()
         .values("person__comune_residenza")
-        .annotate(considered=Count("pk"), complete=Count("pk", filter=~incomplete))
+        .annotate(
+            considered=Count("pk"), complete=Count("pk", filter=~incomplete(reference_date(year)))
+        )
         .values_list("person__comune_residenza", "considered", "complete")
     )
     return {c: Decimal(done) * 100 / n for c, n, done in rows if n}
