@@ -263,7 +263,6 @@ def copay(people: Cast) -> list[Result]:
         floor.samples.append(floor.wall)
         transaction.set_rollback(True)
     charges = sum(n for n, _s in per_ambito.values())
-    batched, same = _batched(ambiti, month, planners, columns, rows)
     note = (
         f"{month:%m/%Y}: {charges:,} addebiti ({charges / measure.wall:,.0f}/s), "
         f"letti {len(read):,} in una query".replace(",", ".")
@@ -275,34 +274,7 @@ def copay(people: Cast) -> list[Result]:
                extra={"charges": charges, "per_ambito": per_ambito,
                       "slowest": {"ambito": slowest[0], "charges": slowest[1][0],
                                   "seconds": slowest[1][1]}}),
-        Result("e2", "  proposta: stesso calcolo, look-up del mese (bench/prototypes.py)",
-               batched, floor, target="≤ 60 s", met=batched.wall <= 60 and same, unit="run/s",
-               note="addebiti identici a run_month" if same else "**addebiti DIVERSI**"),
     ]  # fmt: skip
-
-
-def _batched(
-    ambiti: list[Ambito], month: date, planners: dict[int, User], columns: list[str], rows: list
-) -> tuple[Timings, bool]:
-    """The proposal of bench/prototypes.py on the same month, and whether it writes the same
-    charges as run_month (all columns but the id, the run and the time of computation)."""
-    from prototypes import run_month_batched
-
-    measure = Timings()
-    with transaction.atomic(), cpu_of_series(measure, 1):
-        started = time.perf_counter()
-        for ambito in ambiti:
-            run_month_batched(ambito, month, by=planners[ambito.pk])
-        measure.wall = time.perf_counter() - started
-        measure.samples.append(measure.wall)
-        again = list(Charge.objects.filter(month=month).values_list(*columns))
-        transaction.set_rollback(True)
-    ignored = {columns.index("run_id"), columns.index("created_at")}
-
-    def key(row: tuple) -> tuple:
-        return tuple(v for n, v in enumerate(row) if n not in ignored)
-
-    return measure, sorted(map(key, rows), key=repr) == sorted(map(key, again), key=repr)
 
 
 def _month_end(month: date) -> date:

@@ -10,16 +10,27 @@ into two payers here), on the scheme in force on the first day of the month.
 
 import calendar
 import copy
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Window
+from django.db.models.functions import RowNumber
 
 from ambito.cases.models import Case, Mandate, Placement
 from ambito.copay.engine import HUNDRED, NIL, cents, euro, number, percent, scheme_for, tariff
-from ambito.copay.models import UNIT_WORDS, Charge, IseeDeclaration, MonthlyRun, Scheme
+from ambito.copay.models import (
+    UNIT_WORDS,
+    Charge,
+    IseeDeclaration,
+    MonthlyRun,
+    Regulation,
+    Scheme,
+)
 from ambito.interventions.models import Delivery, FundingSource, Intervention, Service
+from ambito.people.models import HouseholdMember
 from ambito.territory.models import Comune
 
 MONTHS = [
@@ -135,16 +146,24 @@ def liable_comune(case: Case, month: date) -> tuple[Comune, Placement | None, st
         .order_by("starts_on", "pk")
         .first()
     )
+    earlier = None
+    if placement is not None:
+        earlier = (
+            Charge.objects.filter(placement=placement)
+            .select_related("comune")
+            .order_by("month", "pk")
+            .first()
+        )
+    return _liable(case, placement, earlier)
+
+
+def _liable(
+    case: Case, placement: Placement | None, earlier: Charge | None
+) -> tuple[Comune, Placement | None, str]:
     person = case.person
     if placement is None:
         comune = person.comune_residenza
         return comune, None, f"Comune di residenza: {comune.name}."
-    earlier = (
-        Charge.objects.filter(placement=placement)
-        .select_related("comune")
-        .order_by("month", "pk")
-        .first()
-    )
     if earlier is not None:
         comune = earlier.comune
         why = f"già a carico dal {month_name(earlier.month)}"
@@ -182,13 +201,122 @@ def _isee_words(declaration: IseeDeclaration | None, scheme: Scheme, month: date
     )
 
 
-def compute_charge(run: MonthlyRun, delivery: Delivery) -> Charge:
-    """The charge of an approved delivery, not saved. MissingCost when no unit cost is known."""
+class MonthLookups:
+    """The answers of `scheme_for`, `isee_for` and `liable_comune` for the deliveries of one
+    month of one Ambito, read with a handful of queries for the whole month instead of a few
+    for each delivery (the monthly run of a province is tens of thousands of deliveries).
+
+    They answer as the per-delivery functions, tie-breaks included; a charge computed through
+    them counts as the first charge of its placement for the deliveries that follow, as the
+    per-delivery run, which saves each charge before the next, would find it."""
+
+    def __init__(self, deliveries: Sequence[Delivery], month: date) -> None:
+        self.month = month
+        cases = {d.intervention.plan.case_id for d in deliveries}
+        persons = {d.intervention.plan.case.person_id for d in deliveries}
+        self.schemes = self._schemes({d.intervention.service for d in deliveries})
+        self.placements: dict[int, list[Placement]] = defaultdict(list)
+        for placement in Placement.objects.filter(case_id__in=cases).order_by("starts_on", "pk"):
+            self.placements[placement.case_id].append(placement)
+        placed = [p.pk for listed in self.placements.values() for p in listed]
+        self.first_charge: dict[int, Charge] = {}
+        # Only the first of each placement: a placement has a charge a month for years.
+        first_ones = (
+            Charge.objects.filter(placement_id__in=placed)
+            .annotate(rank=Window(RowNumber(), partition_by="placement", order_by=("month", "pk")))
+            .filter(rank=1)
+            .select_related("comune")
+        )
+        for charge in first_ones:
+            assert charge.placement_id is not None
+            self.first_charge[charge.placement_id] = charge
+        self.households = dict(
+            HouseholdMember.objects.filter(person_id__in=persons, until__isnull=True).values_list(
+                "person_id", "household_id"
+            )
+        )
+        # A declaration of a person is theirs only; one of a household (without a person)
+        # belongs to its current members (`IseeDeclarationQuerySet.of`).
+        self.declarations: dict[tuple[str, int], list[IseeDeclaration]] = defaultdict(list)
+        valid = IseeDeclaration.objects.valid_on(month_end(month)).filter(
+            Q(person_id__in=persons)
+            | Q(person__isnull=True, household_id__in=set(self.households.values()))
+        )
+        for declaration in valid:
+            if declaration.person_id is not None:
+                self.declarations["person", declaration.person_id].append(declaration)
+            else:
+                assert declaration.household_id is not None
+                self.declarations["household", declaration.household_id].append(declaration)
+
+    def _schemes(self, services: set[Service]) -> dict[int, Scheme]:
+        """The scheme of each service in the regulation of its Ambito in force on the first
+        day of the month (`engine.scheme_for`), with its bands and surcharges."""
+        regulations: dict[int, int] = {}
+        ambiti = {s.ambito_id for s in services}
+        # The default order puts the newest version of each Ambito first, as `first()` does.
+        for regulation in Regulation.objects.filter(ambito_id__in=ambiti).in_force_on(self.month):
+            regulations.setdefault(regulation.ambito_id, regulation.pk)
+        schemes = (
+            Scheme.objects.filter(
+                regulation_id__in=regulations.values(), service__in=[s.pk for s in services]
+            )
+            .select_related("regulation", "service")
+            .prefetch_related("bands", "surcharges")
+        )
+        return {
+            s.service_id: s
+            for s in schemes
+            if regulations.get(s.service.ambito_id) == s.regulation_id
+        }
+
+    def scheme_for(self, service: Service) -> Scheme | None:
+        return self.schemes.get(service.pk)
+
+    def isee_for(self, case: Case, scheme: Scheme) -> IseeDeclaration | None:
+        household = self.households.get(case.person_id)
+        own = self.declarations.get(("person", case.person_id), [])
+        shared = self.declarations.get(("household", household), []) if household else []
+        found = [d for d in own + shared if d.isee_type == scheme.isee_type]
+        return max(found, key=lambda d: (d.dsu_date, d.created_at, d.pk), default=None)
+
+    def liable_comune(self, case: Case) -> tuple[Comune, Placement | None, str]:
+        end = month_end(self.month)
+        placement = next(
+            (
+                p
+                for p in self.placements.get(case.pk, [])
+                if p.starts_on <= end and (p.ends_on is None or p.ends_on >= self.month)
+            ),
+            None,
+        )
+        earlier = self.first_charge.get(placement.pk) if placement is not None else None
+        return _liable(case, placement, earlier)
+
+    def made(self, charge: Charge) -> None:
+        """Counts a charge about to be saved as the first of its placement, unless a known
+        one is of an earlier month or of the same (that one is saved first: a smaller pk)."""
+        if charge.placement_id is None:
+            return
+        known = self.first_charge.get(charge.placement_id)
+        if known is None or charge.month < known.month:
+            self.first_charge[charge.placement_id] = charge
+
+
+def compute_charge(
+    run: MonthlyRun, delivery: Delivery, lookups: MonthLookups | None = None
+) -> Charge:
+    """The charge of an approved delivery, not saved. MissingCost when no unit cost is known.
+
+    With `lookups` (of the run's month) the regulation, the ISEE and the placement come from
+    them, and they count the charge as made: the caller saves every charge it computes."""
     intervention = delivery.intervention
     case = intervention.plan.case
     service = intervention.service
     month = run.month
-    scheme = scheme_for(service, month)
+    if lookups is not None and lookups.month != month:
+        raise ValueError(f"Look-ups of {lookups.month}, run of {month}.")
+    scheme = lookups.scheme_for(service) if lookups else scheme_for(service, month)
     unit_cost = intervention.unit_cost
     if unit_cost is None and scheme is not None:
         unit_cost = scheme.unit_cost
@@ -215,7 +343,7 @@ def compute_charge(run: MonthlyRun, delivery: Delivery) -> Charge:
         # The engine on the intervention's own cost (the provider's tariff), when it has one.
         priced = copy.copy(scheme)
         priced.unit_cost = unit_cost
-        declaration = isee_for(case, scheme, month)
+        declaration = lookups.isee_for(case, scheme) if lookups else isee_for(case, scheme, month)
         result = tariff(
             priced,
             isee=declaration.value if declaration else None,
@@ -235,11 +363,13 @@ def compute_charge(run: MonthlyRun, delivery: Delivery) -> Charge:
     split, value, fund = split_rule(intervention, scheme)
     public = cost - user_share
     comune_share, fund_share = split_public(public, split=split, value=value, units=units)
-    comune, placement, comune_why = liable_comune(case, month)
+    comune, placement, comune_why = (
+        lookups.liable_comune(case) if lookups else liable_comune(case, month)
+    )
     split_text = split_words(
         comune, comune_share, fund, fund_share, split=split, value=value, unit=service.unit
     )
-    return Charge(
+    charge = Charge(
         run=run,
         delivery=delivery,
         intervention=intervention,
@@ -266,3 +396,6 @@ def compute_charge(run: MonthlyRun, delivery: Delivery) -> Charge:
         placement=placement,
         computation=f"{head} {body} {comune_why} {split_text}",
     )
+    if lookups is not None:
+        lookups.made(charge)
+    return charge

@@ -2,19 +2,24 @@
 the cost split among the Comune of residence (before a placement), the solidarity fund and the
 funds that finance an intervention, adjustments that keep the history."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ambito.cases.models import Mandate
-from ambito.copay.actions import adjust_charge, run_month
-from ambito.copay.engine import cents
-from ambito.copay.models import Adjustment, Charge, IseeType, MonthlyRun
+from ambito.copay.actions import adjust_charge, approved_deliveries, run_month
+from ambito.copay.charges import compute_charge, isee_for
+from ambito.copay.engine import cents, scheme_for
+from ambito.copay.models import Adjustment, Charge, IseeDeclaration, IseeType, MonthlyRun
 from ambito.copay.tests.run_helpers import MONTH, World, make_world
 from ambito.interventions.models import FundingSource
 from ambito.organizations.models import Area, Ente, Operator
+from ambito.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -276,6 +281,166 @@ def test_a_delivery_without_any_unit_cost_is_reported_not_charged(world):
     result = run_month(world.ambito, MONTH, by=world.planner)
     assert result.nothing_to_do and len(result.skipped) == 1
     assert "costo per unità mancante" in result.skipped[0]
+
+
+def mixed_month(world: World, n: int, month: date) -> None:
+    """`n` approved deliveries of the month: SAD on the person's ISEE, the comunità of a
+    placed child on the household's ISEE minorenni, ADM (no scheme) at the provider's cost."""
+    for k in range(n):
+        if k % 3 == 0:
+            person = world.person()
+            world.isee(person, "9000")
+            world.deliver(world.intervention(world.case(person), "sad"), "5", month)
+        elif k % 3 == 1:
+            mother, child = world.person(), world.person(minor=True)
+            household = world.household(world.comune(0), mother, child)
+            world.isee(household, "20000", IseeType.MINORS)
+            case = world.case(child, area=Area.FAMILY_MINORS, household=household)
+            world.placement(case)
+            world.deliver(world.intervention(case, "comunita_minori"), "31", month)
+        else:
+            case = world.case(world.person(minor=True), area=Area.FAMILY_MINORS)
+            world.deliver(world.intervention(case, "adm", unit_cost=D("23.47")), "4", month)
+    world.approve(month=month)
+
+
+def test_the_queries_of_a_run_do_not_grow_with_its_deliveries(world):
+    counted = []
+    for n, month in ((3, MONTH), (30, date(2025, 4, 1))):
+        mixed_month(world, n, month)
+        with CaptureQueriesContext(connection) as queries:
+            result = run_month(world.ambito, month, by=world.planner)
+        assert len(result.created) == result.run.charges_count == n
+        counted.append(len(queries))
+    # The lock, the run, the month's deliveries and look-ups, one INSERT, the totals.
+    assert counted[0] == counted[1] <= 25
+
+
+def charge_rows(charges) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The charges' columns but the id, the run and the time of computation."""
+    rows = [
+        {k: v for k, v in row.items() if k not in ("id", "run_id", "created_at")}
+        for row in charges.values()
+    ]
+    return sorted(rows, key=lambda row: row["delivery_id"])
+
+
+def charged_one_by_one(world: World, month: date) -> list[dict]:
+    """The charges of the month computed by the per-delivery look-ups, each saved before the
+    next is computed (as the run did before it read the month at once), rolled back."""
+    with transaction.atomic():
+        run = MonthlyRun.objects.create(
+            ambito=world.ambito, month=month, run_by=world.planner, last_run_by=world.planner
+        )
+        for delivery in approved_deliveries(world.ambito, month):
+            compute_charge(run, delivery).save()
+        rows = charge_rows(Charge.objects.filter(run=run))
+        transaction.set_rollback(True)
+    return rows
+
+
+def placed_child(world: World):  # type: ignore[no-untyped-def]
+    """A child placed in February whose household lives in the first Comune: the case."""
+    mother, child = world.person(world.comune(0)), world.person(world.comune(0), minor=True)
+    household = world.household(world.comune(0), mother, child)
+    case = world.case(child, area=Area.FAMILY_MINORS, household=household)
+    world.placement(case)
+    return case
+
+
+def test_two_deliveries_of_a_placed_child_in_one_run_follow_the_first_charge(world):
+    case = placed_child(world)
+    world.deliver(world.intervention(case, "comunita_minori"), "31")
+    world.deliver(world.intervention(case, "adm", unit_cost=D("23.47")), "6")
+    world.approve()
+    expected = charged_one_by_one(world, MONTH)
+    first, second = run_month(world.ambito, MONTH, by=world.planner).created
+    assert first.comune == second.comune == world.comune(0)
+    assert first.placement == second.placement and first.placement is not None
+    assert "(residenza della famiglia d'origine)" in first.computation
+    assert "(già a carico dal marzo 2025)" in second.computation
+    assert charge_rows(first.run.charges) == expected
+
+
+def test_a_month_run_after_a_later_one_takes_its_own_first_charge_once_made(world):
+    case = placed_child(world)
+    april = date(2025, 4, 1)
+    residential = world.intervention(case, "comunita_minori")
+    world.deliver(residential, "30", april)
+    world.approve(month=april)
+    run_month(world.ambito, april, by=world.planner)
+    # The family moves; March is approved late and run after April.
+    case.household.comune = world.comune(1)
+    case.household.save()
+    world.deliver(residential, "31")
+    world.deliver(world.intervention(case, "adm", unit_cost=D("23.47")), "6")
+    world.approve()
+    expected = charged_one_by_one(world, MONTH)
+    first, second = run_month(world.ambito, MONTH, by=world.planner).created
+    assert first.comune == second.comune == world.comune(0)
+    assert "(già a carico dal aprile 2025)" in first.computation
+    assert "(già a carico dal marzo 2025)" in second.computation
+    assert charge_rows(first.run.charges) == expected
+
+
+def declared(  # type: ignore[no-untyped-def]
+    world: World, subject, dsu_date: date, isee_type: str = IseeType.ORDINARY, **extra
+) -> IseeDeclaration:
+    """A declaration of € 10.000 (the table is append-only: its dates are set at creation)."""
+    of = {"person": subject} if isinstance(subject, Person) else {"household": subject}
+    return IseeDeclaration.objects.create(
+        ambito=world.ambito,
+        isee_type=isee_type,
+        protocol=f"INPS-ISEE-2025-{IseeDeclaration.objects.count() + 1:09d}-00",
+        year=2025,
+        dsu_date=dsu_date,
+        value=D("10000"),
+        valid_until=date(2025, 12, 31),
+        created_by=world.planner,
+        **of,
+        **extra,
+    )
+
+
+def test_the_run_picks_the_isee_as_the_per_delivery_look_up_does(world):
+    """Newest DSU first, the person's or their current household's; then the newest record,
+    then the highest pk; another type, a later DSU or a former household does not count."""
+    jan, feb = date(2025, 1, 10), date(2025, 2, 1)
+    at = timezone.now()
+    expected = {}
+
+    def sad_of(person, declaration):  # type: ignore[no-untyped-def]
+        delivery = world.deliver(world.intervention(world.case(person), "sad"), "2")
+        expected[delivery.pk] = declaration
+
+    for own_dsu, shared_dsu in ((jan, feb), (feb, jan), (feb, feb)):
+        person = world.person()
+        household = world.household(world.comune(0), world.person(), person)
+        own = declared(world, person, own_dsu, created_at=at)
+        shared = declared(world, household, shared_dsu, created_at=at + timedelta(seconds=1))
+        sad_of(person, own if own_dsu > shared_dsu else shared)
+    person = world.person()
+    declared(world, person, feb, created_at=at)
+    sad_of(person, declared(world, person, feb, created_at=at))
+    person = world.person()
+    sad_of(person, declared(world, person, feb, created_at=at + timedelta(seconds=1)))
+    declared(world, person, feb, created_at=at)
+    person = world.person()
+    sad_of(person, declared(world, person, jan))
+    declared(world, person, feb, IseeType.MINORS)
+    declared(world, person, date(2025, 4, 2))
+    person = world.person()
+    former = world.household(world.comune(0), world.person(), person)
+    former.members.filter(person=person).update(until=date(2024, 12, 31))
+    declared(world, former, feb)
+    sad_of(person, declared(world, person, jan))
+    world.approve()
+    created = run_month(world.ambito, MONTH, by=world.planner).created
+    scheme = scheme_for(created[0].service, MONTH)
+    assert scheme is not None and len(created) == len(expected) == 7
+    for charge in created:
+        one_by_one = isee_for(charge.case, scheme, MONTH)
+        assert charge.isee == expected[charge.delivery_id] == one_by_one
 
 
 def _coordinator(world: World):  # type: ignore[no-untyped-def]
