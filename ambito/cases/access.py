@@ -131,7 +131,16 @@ def rules_for(op: Operator, now: datetime | None = None) -> Rules:
 
 
 def _base(op: Operator) -> CaseQuerySet:
-    return Case.objects.in_ambito(op.ambito).not_archived()
+    # By the id: the operator's Ambito need not be read.
+    return Case.objects.filter(ambito_id=op.ambito_id).not_archived()
+
+
+def _visible(op: Operator, rules: Rules) -> CaseQuerySet:
+    return (
+        _base(op)
+        .filter(rules.sees)
+        .select_related("person", "owner_comune", "owner_unit", "case_manager__user")
+    )
 
 
 def cases_visible_to(user: Any) -> CaseQuerySet:
@@ -139,11 +148,7 @@ def cases_visible_to(user: Any) -> CaseQuerySet:
     op = case_reader_of(user)
     if op is None:
         return Case.objects.none()
-    return (
-        _base(op)
-        .filter(rules_for(op).sees)
-        .select_related("person", "owner_comune", "owner_unit", "case_manager__user")
-    )
+    return _visible(op, rules_for(op))
 
 
 def cases_listed_for(user: Any) -> CaseQuerySet:
@@ -182,12 +187,16 @@ def get_case_for_user(
     op, case_id = case_reader_of(user), _as_id(pk)
     if op is None or case_id is None:
         raise Http404("Cartella non trovata.")
-    case = cases_visible_to(user).filter(pk=case_id).first()
+    rules = rules_for(op)
+    # Whether the user may change it is read with the case (may_change_case answers from it).
+    may_change = ExpressionWrapper(rules.may_change, output_field=BooleanField())
+    case = _visible(op, rules).filter(pk=case_id).annotate(may_change=may_change).first()
     if case is None:
         reserved = _reserved_for(op, case_id)
         if reserved is not None:
             raise ReservedCase(reserved)
         raise Http404("Cartella non trovata.")
+    case.may_change_for = {op.pk: case.may_change}  # type: ignore[attr-defined]
     if write and not may_change_case(user, case):
         raise PermissionDenied("Può consultare questa cartella ma non modificarla.")
     log_access(
@@ -243,6 +252,10 @@ def may_change_case(user: Any, case: Case) -> bool:
     op = case_reader_of(user)
     if op is None:
         return False
+    # Known when the case comes from get_case_for_user for this operator.
+    known: dict[int, bool] = getattr(case, "may_change_for", {})
+    if op.pk in known:
+        return known[op.pk]
     rules = rules_for(op)
     return _base(op).filter(rules.sees, rules.may_change, pk=case.pk).exists()
 

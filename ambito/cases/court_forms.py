@@ -1,11 +1,13 @@
 """The forms of the case page's section on court orders, and what that section shows."""
 
+from functools import partial
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from ambito.cases.actions import COURT_SUMMARY_MAX
+from ambito.cases.folded import Folded
 from ambito.cases.models import Case, CourtOrder
 from ambito.forms import DATE_WIDGET, ItaliaFormMixin
 
@@ -96,8 +98,10 @@ def court_section(case: Case, *, writable: bool) -> dict[str, Any]:
     orders = list(case.court_orders.prefetch_related("reports").select_related("created_by"))
     return {
         "court_orders": orders,
-        "court_order_form": CourtOrderForm() if writable else None,
-        "court_report_form": CourtReportForm(case=case) if writable and orders else None,
+        "court_order_form": Folded(CourtOrderForm) if writable else None,
+        "court_report_form": Folded(partial(CourtReportForm, case=case))
+        if writable and orders
+        else None,
         "court_writable": writable,
         "today": timezone.localdate(),
     }

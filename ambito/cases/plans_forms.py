@@ -1,5 +1,6 @@
 """The forms of the case's plans, and what the case page's section needs."""
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -7,6 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from ambito.cases.actions.plans import PLAN_SUMMARY_MAX
+from ambito.cases.folded import Folded
 from ambito.cases.models import Case, Goal, GoalReview, Plan, Review
 from ambito.copay.sections import isee_flags
 from ambito.forms import DATE_WIDGET, ItaliaFormMixin
@@ -350,13 +352,15 @@ def plans_section(case: Case, user: Any, *, writable: bool) -> dict[str, Any]:
         if current
         else [],
         "plans_writable": writable,
-        "goal_form": GoalForm() if editable else None,
-        "intervention_form": InterventionForm(case=case) if editable else None,
-        "agreement_form": AgreementForm()
+        "goal_form": Folded(GoalForm) if editable else None,
+        "intervention_form": Folded(partial(InterventionForm, case=case)) if editable else None,
+        "agreement_form": Folded(AgreementForm)
         if editable and current and current.status == Plan.Status.DRAFT
         else None,
         "end_plan_form": EndPlanForm() if editable else None,
-        "provider_form": ProviderForm(plan=current) if editable and current else None,
+        "provider_form": Folded(partial(ProviderForm, plan=current))
+        if editable and current
+        else None,
         "plan_deliveries": deliveries_by_month(current) if current else [],
         **isee_flags(case, current),
         "today": timezone.localdate(),

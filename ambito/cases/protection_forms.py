@@ -1,6 +1,7 @@
 """The forms of child protection, the ADI path, the closure and the reopening, and what the
 case page's protection section needs."""
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from ambito.accounts.access import CASE_READER_ROLES, operator_of
 from ambito.cases.access import may_change_case
+from ambito.cases.folded import Folded
 from ambito.cases.forms import CloseCaseForm, OperatorChoiceField
 from ambito.cases.models import Case, CourtOrder, Mandate, Placement, SupervisedVisit
 from ambito.forms import DATE_WIDGET, ItaliaFormMixin
@@ -182,7 +184,8 @@ def protection_section(case: Case, user: Any, *, writable: bool) -> dict[str, An
     visits = list(case.visits.select_related("facilitator__user"))
     operator = operator_of(user)
     closed = case.status == Case.Status.CLOSED
-    next_episode = Case.objects.filter(previous_episode=case).first()
+    # Only a closed case is reopened as a new episode.
+    next_episode = Case.objects.filter(previous_episode=case).first() if closed else None
     may_reopen = closed and next_episode is None and may_change_case(user, case)
     return {
         "protection_minors": minors,
@@ -204,16 +207,21 @@ def protection_section(case: Case, user: Any, *, writable: bool) -> dict[str, An
         "mandate_form": MandateForm(initial={"mandate": case.mandate})
         if writable and minors
         else None,
-        "adi_form": AdiForm(
-            initial={"pad_on": case.adi_pad_on, "first_meeting_on": case.adi_first_meeting_on}
+        "adi_form": Folded(
+            partial(
+                AdiForm,
+                initial={"pad_on": case.adi_pad_on, "first_meeting_on": case.adi_first_meeting_on},
+            )
         )
         if writable and case.area == Area.POVERTY
         else None,
-        "placement_form": PlacementForm(case=case)
+        "placement_form": Folded(partial(PlacementForm, case=case))
         if writable and minors and current is None
         else None,
-        "end_placement_form": EndPlacementForm() if writable and current is not None else None,
-        "visit_form": VisitForm(case=case, initial={"facilitator": operator})
+        "end_placement_form": Folded(EndPlacementForm)
+        if writable and current is not None
+        else None,
+        "visit_form": Folded(partial(VisitForm, case=case, initial={"facilitator": operator}))
         if writable and minors
         else None,
         "closure_form": CloseCaseForm(case=case) if writable else None,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("nuova/", views.open_new, name="open"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/moduli/<slug:name>/", views.case_form, name="form"),
     path("<int:pk>/chiudi/", views.close, name="close"),
     path("<int:pk>/equipe/", views.add_member, name="add_member"),
     path("<int:pk>/equipe/<int:member_pk>/fine/", views.end_member, name="end_member"),

@@ -1,6 +1,7 @@
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
+from dataclasses import dataclass
+from functools import partial, wraps
 from typing import Any
 
 from django import forms
@@ -9,12 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
 
 from ambito.accounts.access import operator_of, require_case_operator
 from ambito.cases.access import (
@@ -45,6 +48,7 @@ from ambito.cases.actions import (
 from ambito.cases.assessments_forms import assessments_section
 from ambito.cases.court_forms import court_section
 from ambito.cases.deadlines import deadlines_of_case
+from ambito.cases.folded import Folded
 from ambito.cases.forms import (
     BreakGlassForm,
     CloseCaseForm,
@@ -63,6 +67,16 @@ from ambito.forms import add_action_errors
 from ambito.people.access import get_person_for_user, visible_members
 
 PAGE_SIZE = 25
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request through django_htmx's middleware."""
+
+    htmx: HtmxDetails
+
+
+# The case page's timeline shows the latest events; the rest on request.
+TIMELINE_LIMIT = 50
 
 
 def break_glass_when_reserved(
@@ -94,10 +108,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @break_glass_when_reserved
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+@vary_on_headers("HX-Request")
+def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The case: header, diary, documents, équipe, shares, reservation, household and
-    timeline."""
+    timeline (the latest events; ?cronologia=tutta for all, as the timeline alone for htmx)."""
     case = get_case_for_user(request.user, pk)
+    if request.htmx and _whole_timeline(request):
+        context = {"case": case, **timeline(request.user, case, whole=True)}
+        return render(request, "cases/detail.html#timeline", context)
     return render(request, "cases/detail.html", detail_context(request, case))
 
 
@@ -271,6 +289,24 @@ def _errors_as_messages(request: HttpRequest) -> Iterator[None]:
         messages.error(request, " ".join(exc.messages))
 
 
+def timeline(user: Any, case: Case, *, whole: bool = False) -> dict[str, Any]:
+    """The case's history, newest first: its latest TIMELINE_LIMIT events unless `whole`
+    (long-lived cases have a hundred and more), and whether there are earlier ones."""
+    events = events_visible_to(user, case).select_related("actor").order_by("-at", "-pk")
+    shown = list(events if whole else events[: TIMELINE_LIMIT + 1])
+    earlier = not whole and len(shown) > TIMELINE_LIMIT
+    return {
+        "events": shown[:TIMELINE_LIMIT] if earlier else shown,
+        "earlier_events": earlier,
+        "whole_timeline": whole,
+        "timeline_limit": TIMELINE_LIMIT,
+    }
+
+
+def _whole_timeline(request: HttpRequest) -> bool:
+    return request.GET.get("cronologia") == "tutta"
+
+
 def detail_context(request: HttpRequest, case: Case, **forms_: forms.Form) -> dict[str, Any]:
     """What the case page shows; `forms_` replaces the blank forms with bound ones."""
     user = request.user
@@ -279,14 +315,7 @@ def detail_context(request: HttpRequest, case: Case, **forms_: forms.Form) -> di
     is_open = case.status == Case.Status.OPEN
     diary = list(diary_visible_to(user, case))
     blank: dict[str, Any] = {
-        "diary_form": DiaryEntryForm(entries=diary_visible_to(user, case))
-        if is_open and can_change
-        else None,
-        "document_form": DocumentForm(case=case) if is_open and can_change else None,
-        "member_form": MemberForm(case=case) if is_open and can_change else None,
-        "share_form": ShareForm(case=case)
-        if is_open and can_change and not case.reserved
-        else None,
+        **own_forms(case, user, writable=is_open and can_change),
         "reserved_form": ReservedForm(initial={"reserved": case.reserved})
         if may_set_reserved(user, case)
         else None,
@@ -304,7 +333,7 @@ def detail_context(request: HttpRequest, case: Case, **forms_: forms.Form) -> di
         "diary": diary,
         "corrected": {entry.corrects_id for entry in diary if entry.corrects_id},
         "documents": documents_visible_to(user, case),
-        "events": events_visible_to(user, case).select_related("actor").order_by("-at", "-pk"),
+        **timeline(user, case, whole=_whole_timeline(request)),
         "case_deadlines": deadlines_of_case(case),
         **court_section(case, writable=is_open and can_change),
         **assessments_section(case, user, writable=is_open and can_change),
@@ -313,3 +342,129 @@ def detail_context(request: HttpRequest, case: Case, **forms_: forms.Form) -> di
         **blank,
         **forms_,
     }
+
+
+def own_forms(case: Case, user: Any, *, writable: bool) -> dict[str, Folded | None]:
+    """The add-forms of the page's own sections (diary, documents, équipe, shares), folded, for
+    those who may change the open case (a reserved case is not shared)."""
+    return {
+        "diary_form": Folded(lambda: DiaryEntryForm(entries=diary_visible_to(user, case)))
+        if writable
+        else None,
+        "document_form": Folded(partial(DocumentForm, case=case)) if writable else None,
+        "member_form": Folded(partial(MemberForm, case=case)) if writable else None,
+        "share_form": Folded(partial(ShareForm, case=case))
+        if writable and not case.reserved
+        else None,
+    }
+
+
+@dataclass(frozen=True)
+class FoldedForm:
+    """Where a folded form of the case page lives: its name in the page's context, the
+    partial that renders it alone, the section that offers it (its context, given whether the
+    case may be written), the purpose logged when it is opened (that of its POST view)."""
+
+    key: str
+    partial: str
+    section: Callable[[Case, Any, bool], dict[str, Any]]
+    purpose: str
+
+
+def _plans(case: Case, user: Any, writable: bool) -> dict[str, Any]:
+    return plans_section(case, user, writable=writable)
+
+
+def _protection(case: Case, user: Any, writable: bool) -> dict[str, Any]:
+    return protection_section(case, user, writable=writable)
+
+
+def _court(case: Case, user: Any, writable: bool) -> dict[str, Any]:
+    return court_section(case, writable=writable)
+
+
+def _own(case: Case, user: Any, writable: bool) -> dict[str, Any]:
+    return own_forms(case, user, writable=writable)
+
+
+PLANS, PROTECTION = "Progetto e interventi", "Tutela minori e percorso ADI"
+COURT = "Provvedimenti dell'Autorità giudiziaria"
+
+# By the name in their URL (cases:form).
+FOLDED_FORMS = {
+    "diario": FoldedForm(
+        "diary_form", "cases/diary_section.html#diary-form", _own, "Scrittura nel diario"
+    ),
+    "documento": FoldedForm(
+        "document_form",
+        "cases/documents_section.html#document-form",
+        _own,
+        "Caricamento di un documento",
+    ),
+    "equipe": FoldedForm(
+        "member_form", "cases/team_section.html#member-form", _own, "Gestione dell'équipe"
+    ),
+    "condivisione": FoldedForm(
+        "share_form",
+        "cases/shares_section.html#share-form",
+        _own,
+        "Condivisione della cartella",
+    ),
+    "sottoscrizione": FoldedForm(
+        "agreement_form", "cases/plans_section.html#agreement-form", _plans, PLANS
+    ),
+    "obiettivo": FoldedForm("goal_form", "cases/plans_section.html#goal-form", _plans, PLANS),
+    "intervento": FoldedForm(
+        "intervention_form", "cases/plans_section.html#intervention-form", _plans, PLANS
+    ),
+    "ente-gestore": FoldedForm(
+        "provider_form", "cases/plans_section.html#provider-form", _plans, PLANS
+    ),
+    "adi": FoldedForm(
+        "adi_form", "cases/protection_section.html#adi-form", _protection, PROTECTION
+    ),
+    "collocamento": FoldedForm(
+        "placement_form", "cases/protection_section.html#placement-form", _protection, PROTECTION
+    ),
+    "fine-collocamento": FoldedForm(
+        "end_placement_form",
+        "cases/protection_section.html#end-placement-form",
+        _protection,
+        PROTECTION,
+    ),
+    "incontro": FoldedForm(
+        "visit_form", "cases/protection_section.html#visit-form", _protection, PROTECTION
+    ),
+    "relazione": FoldedForm(
+        "court_report_form", "cases/court_section.html#court-report-form", _court, COURT
+    ),
+    "provvedimento": FoldedForm(
+        "court_order_form", "cases/court_section.html#court-order-form", _court, COURT
+    ),
+}
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@break_glass_when_reserved
+def case_form(request: HtmxHttpRequest, pk: int, name: str) -> HttpResponse:
+    """A folded add-form of the case page, opened: for htmx the form alone, which the page
+    puts under its title; without JavaScript the case page with that form open. 404 when the
+    page would not offer it (a closed case, no plan in force...)."""
+    spec = FOLDED_FORMS.get(name)
+    if spec is None:
+        raise Http404("Modulo non trovato.")
+    case = get_case_for_user(request.user, pk, write=True, purpose=spec.purpose)
+    if request.htmx:
+        is_open = case.status == Case.Status.OPEN
+        template, context = (
+            spec.partial,
+            {"case": case, **spec.section(case, request.user, is_open)},
+        )
+    else:
+        template, context = "cases/detail.html", detail_context(request, case)
+    folded = context.get(spec.key)
+    if not isinstance(folded, Folded):
+        raise Http404("Modulo non disponibile per questa cartella.")
+    context[spec.key] = folded.build()
+    return render(request, template, context)

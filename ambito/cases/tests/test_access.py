@@ -484,6 +484,18 @@ def test_manager_members_coordinator_and_owner_may_change_share_recipients_may_n
     assert may_change_case(anna, family)
 
 
+def test_the_gatekeeper_reads_with_the_case_whether_its_reader_may_change_it(
+    anna, luca, django_assert_num_queries
+):
+    shared = the_shared_case()
+    for user, may in ((luca, True), (anna, False)):
+        case = get_case_for_user(user, shared.pk)
+        with django_assert_num_queries(0):
+            assert may_change_case(user, case) is may
+    # The answer belongs to the reader: another user's is asked of the database.
+    assert may_change_case(luca, get_case_for_user(anna, shared.pk))
+
+
 def test_only_the_case_manager_or_the_area_coordinator_decide_the_reservation(
     anna, luca, paolo, giulia, sofia
 ):

@@ -90,8 +90,12 @@ def write_in_the_diary_and_upload_a_document(page: Page) -> None:
     are inline edits (htmx): the page is not reloaded, the section, the messages and the
     timeline are swapped in place."""
     page.evaluate("window.sameDocument = true")
-    # The case page's forms are folded under their titles: open the diary's.
-    page.locator("summary", has_text="Scrivi nel diario").click()
+    # The case page's forms are folded under their titles, not in the page: opening the
+    # diary's fetches it (htmx) and puts the focus on its first field.
+    diary = page.locator("#sezione-diario")
+    expect(diary.locator("form")).to_have_count(0)
+    diary.locator("summary", has_text="Scrivi nel diario").click()
+    expect(page.get_by_label("Data", exact=True)).to_be_focused()
     page.get_by_label("Tipo", exact=True).select_option("colloquio")
     page.get_by_label("Testo").fill("Colloquio di verifica nel browser (testo fittizio).")
     page.get_by_role("button", name="Aggiungi al diario").click()
@@ -108,6 +112,7 @@ def write_in_the_diary_and_upload_a_document(page: Page) -> None:
 
     pdf = synthetic_pdf("Relazione di prova", ["Documento fittizio del test nel browser."])
     page.locator("summary", has_text="Aggiungi un documento").click()
+    expect(page.get_by_label("Tipo di documento")).to_be_focused()
     page.get_by_label("Tipo di documento").select_option(label="Relazione sociale")
     page.get_by_label("Titolo").fill("Relazione di prova")
     page.get_by_label("File").set_input_files(

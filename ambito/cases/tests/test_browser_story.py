@@ -217,7 +217,9 @@ def record_the_court_order(page: Page, story: Story, case_url: str) -> None:
     "Scadenze", whence luca comes back to the case."""
     today = timezone.localdate()
     court = page.locator("#sezione-provvedimenti")
+    # The form is fetched when its title is opened, with the focus on its first field.
     court.locator("summary", has_text="Registra un provvedimento").click()
+    expect(court.get_by_label("Autorità giudiziaria")).to_be_focused()
     court.get_by_label("Autorità giudiziaria").select_option(label="Tribunale per i minorenni")
     court.get_by_label("Tipo di provvedimento").select_option(label="Vigilanza")
     court.get_by_label("Data del provvedimento").fill((today - timedelta(days=40)).isoformat())

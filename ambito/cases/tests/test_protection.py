@@ -337,6 +337,14 @@ def test_the_demo_has_a_reopened_episode_and_a_consensual_mandate():
 # The case page
 
 
+def opened_form(user, case, name):
+    """A folded form of the case page, as htmx fetches it when its title is opened."""
+    url = reverse("cases:form", args=[case.pk, name])
+    response = client_for(user).get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def test_the_minors_case_page_shows_mandate_placements_visits_and_their_forms(paolo):
     case = a_reserved_case()
     response = client_for(paolo).get(reverse("cases:detail", args=[case.pk]))
@@ -345,8 +353,12 @@ def test_the_minors_case_page_shows_mandate_placements_visits_and_their_forms(pa
     assert "Comunità mamma-bambino" in html
     assert "Comunitario, socio-educativa" in html
     assert '<label for="mandate_mandate">Mandato</label>' in html
-    assert '<label for="placement_end_outcome">Esito (SINBA)</label>' in html
-    assert '<label for="visit_scheduled_at"' in html
+    # Ending the placement and scheduling a visit are folded under their titles.
+    assert "Concludi il collocamento in corso</h3>" in html
+    assert "Programma un incontro protetto</h3>" in html
+    ending = opened_form(paolo, case, "fine-collocamento")
+    assert '<label for="placement_end_outcome">Esito (SINBA)</label>' in ending
+    assert '<label for="visit_scheduled_at"' in opened_form(paolo, case, "incontro")
     waiting = case.visits.filter(status="programmato").first()
     assert f'<label for="visit_{waiting.pk}_status">Esito</label>' in html
     assert response.context["placement_form"] is None  # one placement at a time
@@ -357,7 +369,8 @@ def test_a_poverty_case_page_shows_the_adi_form_and_no_child_protection(luca):
     case = a_case(luca)
     html = client_for(luca).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Percorso ADI" in html and "Tutela del minore" not in html
-    assert '<label for="adi_pad_on"' in html
+    assert "Aggiorna le date del percorso ADI</h3>" in html
+    assert '<label for="adi_pad_on"' in opened_form(luca, case, "adi")
 
 
 def test_the_page_records_a_placement_and_refuses_an_invalid_one(anna):

@@ -63,9 +63,15 @@ def test_the_case_page_shows_diary_and_documents_with_their_forms(anna, media):
         assert f">{heading}</h2>" in html
     assert "Primo colloquio" in html
     assert "Relazione iniziale" in html
-    assert 'enctype="multipart/form-data"' in html
     assert response.context["diary_form"] is not None
     assert response.context["document_form"] is not None
+    # Both forms are folded under their titles: opening one fetches it (htmx).
+    for name in ("diario", "documento"):
+        assert f'hx-get="{reverse("cases:form", args=[case.pk, name])}"' in html
+    document_form = client_for(anna).get(
+        reverse("cases:form", args=[case.pk, "documento"]), headers={"HX-Request": "true"}
+    )
+    assert 'enctype="multipart/form-data"' in document_form.content.decode()
     assert "Content-Security-Policy" in response.headers
     assert not INLINE_SCRIPT.search(html)
     assert " style=" not in html

@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from ambito.cases.actions import add_diary_entry
 from ambito.cases.models import Case, CaseEvent
 from ambito.cases.tests.test_closure import closing
+from ambito.cases.views import TIMELINE_LIMIT
 from ambito.organizations.models import Area
 from ambito.people.access import persons_visible_to
 from conftest import client_for
@@ -121,6 +123,37 @@ def test_the_timeline_is_newest_first(anna):
     response = client_for(anna).get(reverse("cases:detail", args=[case.pk]))
     events = list(response.context["events"])
     assert events == sorted(events, key=lambda e: (e.at, e.pk), reverse=True)
+
+
+def test_a_long_timeline_shows_its_latest_events_and_the_rest_on_request(anna):
+    case = an_open_case_of(anna)
+    for n in range(TIMELINE_LIMIT + 5):
+        add_diary_entry(case, by=anna, date=case.opened_on, kind="altro", text=f"Nota {n}")
+    total = case.events.count()
+    client = client_for(anna)
+    url = reverse("cases:detail", args=[case.pk])
+    response = client.get(url)
+    assert len(response.context["events"]) == TIMELINE_LIMIT
+    html = response.content.decode()
+    assert f'href="{url}?cronologia=tutta#sezione-cronologia"' in html
+    assert f'hx-get="{url}?cronologia=tutta"' in html
+    # Without JavaScript the whole page with the whole timeline; with htmx the timeline alone.
+    whole = client.get(url, {"cronologia": "tutta"})
+    assert len(whole.context["events"]) == total
+    assert "Mostra tutta la cronologia" not in whole.content.decode()
+    alone = client.get(url, {"cronologia": "tutta"}, headers={"HX-Request": "true"})
+    fragment = alone.content.decode()
+    assert fragment.startswith('<section id="sezione-cronologia"')
+    assert fragment.count("<li") == total
+    assert fragment.count("data-focus-after-load") == 1
+    assert "<html" not in fragment
+
+
+def test_the_whole_timeline_answers_as_the_page_to_others(sara):
+    case = a_treviglio_case()
+    url = reverse("cases:detail", args=[case.pk])
+    response = client_for(sara).get(url, {"cronologia": "tutta"}, headers={"HX-Request": "true"})
+    assert response.status_code == 404
 
 
 def test_a_closed_case_has_no_closing_form(anna):

@@ -24,9 +24,16 @@
   var OUT_OF_BAND = ["#messages", "#sezione-scadenze", "#sezione-cronologia", "#sezione-chiusura"];
 
   function enhance(root) {
-    var forms = root.querySelectorAll("section[data-inline] form[method='post']");
+    var forms = Array.prototype.slice.call(
+      root.querySelectorAll("section[data-inline] form[method='post']")
+    );
     if (root.matches && root.matches("section[data-inline]")) {
-      forms = root.querySelectorAll("form[method='post']");
+      forms = Array.prototype.slice.call(root.querySelectorAll("form[method='post']"));
+    }
+    // A folded form of the case page, just fetched (see folded_form.html): htmx hands the form
+    // itself to onLoad.
+    if (root.matches && root.matches("section[data-inline] form[method='post']")) {
+      forms.push(root);
     }
     forms.forEach(function (form) {
       var section = form.closest("section[data-inline]");
@@ -47,9 +54,32 @@
     });
   }
 
+  // A folded form opened: the focus goes to its first field.
+  function focusFoldedForm(target) {
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-folded-form")) {
+      return false;
+    }
+    var field = target.querySelector(
+      "input:not([type='hidden']), select, textarea, button, [tabindex]"
+    );
+    if (field) {
+      field.focus();
+    }
+    return true;
+  }
+
   function afterSwap(event) {
+    if (focusFoldedForm(event.detail.target)) {
+      return;
+    }
     var section = document.getElementById(event.detail.target && event.detail.target.id);
     if (section && focusErrorSummary(section)) {
+      return;
+    }
+    // More of a list loaded (the whole timeline): the focus goes to the first item added.
+    var added = section && section.querySelector("[data-focus-after-load]");
+    if (added) {
+      added.focus();
       return;
     }
     var message = document.querySelector("#messages .alert");
