@@ -1,10 +1,13 @@
 """The deadlines ("Scadenze"): what each operator answers for, the page and the API."""
 
+import html as html_module
 import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -185,3 +188,134 @@ def test_a_new_source_of_deadlines_joins_the_list(luca, monkeypatch):
 
     monkeypatch.setattr(deadlines_module, "SOURCES", [*deadlines_module.SOURCES, plan_reviews])
     assert "Verifica del progetto" in [d.description for d in deadlines_for(luca)]
+
+
+# The page: the overdue and the next 30 days in full, the later ones 50 at a time
+
+
+def section(html: str, part: str) -> str:
+    """The HTML of one part of the page ("scadute", "in-scadenza", "piu-avanti")."""
+    start = html.index(f'id="{part}"')
+    end = html.find("</section>", start)
+    return html[start:end]
+
+
+def later_rows(html: str) -> dict[int, int]:
+    """The rows of each page of the later deadlines shown, by page number."""
+    bodies = re.findall(r'<tbody id="successive-(\d+)">(.*?)</tbody>', html, re.S)
+    return {int(n): body.count("<tr") for n, body in bodies}
+
+
+def many_later(luca, count: int) -> Case:
+    """`count` more reports due after the next 30 days on one of luca's cases."""
+    case = lucas_minors_case(luca)
+    order_due(case, luca, *range(40, 40 + count))
+    return case
+
+
+def test_due_in_thirty_days_is_in_the_second_part_and_in_thirty_one_in_the_third(luca):
+    order_due(lucas_minors_case(luca), luca, 30, 31)
+    html = client_for(luca).get(reverse("deadlines:list")).content.decode()
+    assert "Relazione a 30 giorni" in section(html, "in-scadenza")
+    assert "Relazione a 31 giorni" in section(html, "piu-avanti")
+    assert "Relazione a 31 giorni" not in section(html, "in-scadenza")
+
+
+def test_the_later_deadlines_come_fifty_at_a_time_saying_how_many_are_not_shown(luca):
+    many_later(luca, 70)
+    total = len(grouped(deadlines_for(luca), today()).later)
+    assert total >= 70
+    response = client_for(luca).get(reverse("deadlines:list"))
+    html = response.content.decode()
+    assert later_rows(html) == {1: 50}
+    assert f"Sono mostrate le prime 50 di {total}: ne mancano ancora {total - 50}." in html
+    assert f"Più avanti: {total}" in html
+    more = re.search(r'<a id="mostra-successive"[^>]*>([^<]*)</a>', html)
+    assert more is not None
+    assert 'href="?page=2#successive-2"' in more.group(0)
+    assert 'hx-get="?page=2"' in more.group(0)
+    assert more.group(1) == f"Mostra le successive {min(50, total - 50)}"
+    assert_strict_page(response)
+
+
+def test_the_overdue_and_the_due_soon_are_never_paged(luca):
+    case = lucas_minors_case(luca)
+    order_due(case, luca, *range(-60, 0), *range(1, 61))
+    groups = grouped(deadlines_for(luca), today())
+    html = client_for(luca).get(reverse("deadlines:list")).content.decode()
+    assert section(html, "scadute").count("<tr") == len(groups.overdue) + 1  # and the header
+    assert section(html, "in-scadenza").count("<tr") == len(groups.soon) + 1
+
+
+def test_the_next_page_without_javascript_shows_the_first_two(luca):
+    many_later(luca, 70)
+    total = len(grouped(deadlines_for(luca), today()).later)
+    html = client_for(luca).get(reverse("deadlines:list"), {"page": "2"}).content.decode()
+    assert later_rows(html) == {1: 50, 2: min(50, total - 50)}
+    assert 'id="scadute"' in html or 'id="in-scadenza"' in html
+
+
+def test_the_next_page_with_htmx_is_only_its_rows_and_the_updated_count(luca):
+    many_later(luca, 70)
+    later = grouped(deadlines_for(luca), today()).later
+    response = client_for(luca).get(
+        reverse("deadlines:list"),
+        {"page": "2"},
+        headers={"HX-Request": "true", "HX-Target": "tabella-successive"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and 'id="scadute"' not in html
+    assert html.startswith('<tbody id="successive-2">')
+    shown = re.findall(r'<span class="d-block">(.*?)</span>', html)
+    assert [html_module.unescape(text) for text in shown] == [d.description for d in later[50:100]]
+    assert '<div id="altre-successive" class="mt-2" hx-swap-oob="true">' in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_last_page_says_that_all_are_shown(luca):
+    many_later(luca, 70)
+    total = len(grouped(deadlines_for(luca), today()).later)
+    last = -(-total // 50)
+    html = client_for(luca).get(reverse("deadlines:list"), {"page": last}).content.decode()
+    assert sum(later_rows(html).values()) == total
+    assert f"Sono mostrate tutte le {total} scadenze successive." in html
+    assert 'id="mostra-successive"' in html and "Mostra le successive" not in html
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-3", "2.5", "", "1" * 40])
+def test_a_page_that_is_not_a_number_or_below_one_gives_the_first(luca, page):
+    many_later(luca, 70)
+    response = client_for(luca).get(reverse("deadlines:list"), {"page": page})
+    assert response.status_code == 200
+    rows = later_rows(response.content.decode())
+    if page == "1" * 40:
+        # Past the last: all of them.
+        assert sum(rows.values()) == len(grouped(deadlines_for(luca), today()).later)
+    else:
+        assert rows == {1: 50}
+
+
+def test_the_page_reads_the_same_number_of_queries_for_ten_or_a_hundred_deadlines(
+    luca, django_assert_num_queries
+):
+    case = lucas_minors_case(luca)
+    order_due(case, luca, -5, 5, 50)
+    client = client_for(luca)
+    client.get(reverse("deadlines:list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("deadlines:list"))
+    order_due(case, luca, *range(-40, 0), *range(1, 30), *range(31, 91))
+    with django_assert_num_queries(len(few)):
+        client.get(reverse("deadlines:list"))
+
+
+def test_each_deadline_of_a_case_links_to_it_and_all_share_one_read_of_the_case(luca):
+    case = lucas_minors_case(luca)
+    order_due(case, luca, 3)
+    mine = [d for d in deadlines_for(luca) if d.case.pk == case.pk]
+    # Every deadline of a case carries the same instance, read once.
+    assert len({id(d.case) for d in mine}) == 1
+    html = client_for(luca).get(reverse("deadlines:list")).content.decode()
+    link = reverse("cases:detail", args=[case.pk])
+    assert html.count(f'href="{link}"') == len(mine)
