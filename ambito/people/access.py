@@ -18,7 +18,7 @@ Roles that read no case content see no person.
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from ambito.accounts.access import case_reader_of
@@ -27,7 +27,14 @@ from ambito.accounts.models import AccessLog
 from ambito.cases.access import cases_visible_to
 from ambito.cases.models import Case
 from ambito.organizations.models import Operator
-from ambito.people.models import Household, HouseholdMember, Person, PersonEvent, PersonQuerySet
+from ambito.people.models import (
+    Household,
+    HouseholdMember,
+    Person,
+    PersonEvent,
+    PersonQuerySet,
+    codice_fiscale_prefix,
+)
 
 PERSON_PURPOSE = "Consultazione della scheda della persona"
 HOUSEHOLD_PURPOSE = "Consultazione del nucleo familiare"
@@ -38,27 +45,50 @@ def persons_visible_to(user: Any) -> PersonQuerySet:
     op = case_reader_of(user)
     if op is None:
         return Person.objects.none()
-    # Uncorrelated "id IN (subquery)" conditions: each is computed once and hashed.
+    persons = Person.objects.in_ambito(op.ambito).filter(_visibility(user, op, each=False))
+    return persons.select_related("comune_residenza")
+
+
+def search_persons_for_user(user: Any, text: str) -> PersonQuerySet:
+    """The persons the user sees that match `text` (PersonQuerySet.search).
+
+    A codice fiscale selects a handful of persons: the rules are then checked for each of them,
+    one index lookup a path, instead of computing the visible sets of the whole Ambito. Names
+    can select thousands: for them the sets, computed once, are cheaper.
+    """
+    op = case_reader_of(user)
+    if op is None:
+        return Person.objects.none()
+    each = codice_fiscale_prefix(text) is not None
+    persons = Person.objects.in_ambito(op.ambito).search(text)
+    return persons.filter(_visibility(user, op, each=each)).select_related("comune_residenza")
+
+
+def _visibility(user: Any, op: Operator, *, each: bool) -> Q:
+    """The rules as one condition on Person. `each`: correlated EXISTS, checked person by
+    person; otherwise uncorrelated "id IN (subquery)", each computed once and hashed."""
     cases = cases_visible_to(user)
-    of_visible_cases = cases.values("person_id")
+
+    def having(rows: QuerySet[Any]) -> Q:
+        if each:
+            return Q(Exists(rows.filter(person_id=OuterRef("pk"))))
+        return Q(pk__in=rows.values("person_id"))
+
     in_visible_households = HouseholdMember.objects.filter(
         until__isnull=True, household__in=cases.values("household")
-    ).values("person_id")
-    registered = PersonEvent.objects.filter(kind=PersonEvent.Kind.REGISTERED, actor=user).values(
-        "person_id"
     )
+    registered = PersonEvent.objects.filter(kind=PersonEvent.Kind.REGISTERED, actor=user)
+    # Person by person, only that person's visible cases: not the Ambito's.
+    visible_here = cases.filter(person_id=OuterRef(OuterRef("pk"))) if each else cases
     with_hidden_reserved_case = (
         Case.objects.in_ambito(op.ambito)
         .exclude(reserved="")
-        .exclude(pk__in=cases.values("pk"))
-        .values("person_id")
+        .exclude(pk__in=visible_here.values("pk"))
     )
-    other_paths = Q(pk__in=in_visible_households) | Q(pk__in=registered) | _residents(op)
-    return (
-        Person.objects.in_ambito(op.ambito)
-        .filter(Q(pk__in=of_visible_cases) | (~Q(pk__in=with_hidden_reserved_case) & other_paths))
-        .select_related("comune_residenza")
-    )
+    # Cheapest paths first: PostgreSQL evaluates the arms in this order and stops at the first
+    # that decides, so a resident needs neither the households nor the registrations.
+    other_paths = _residents(op) | having(registered) | having(in_visible_households)
+    return having(cases) | (other_paths & ~having(with_hidden_reserved_case))
 
 
 def _residents(op: Operator) -> Q:

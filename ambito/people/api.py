@@ -4,18 +4,23 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from ambito.accounts.access import require_case_operator
 from ambito.api_common import (
+    PAGE_SIZE,
     DuplicatesOut,
     ErrorOut,
     InvalidOut,
-    Page,
     paginate,
 )
-from ambito.people.access import get_person_for_user, persons_visible_to, visible_members
+from ambito.people.access import (
+    get_person_for_user,
+    persons_visible_to,
+    search_persons_for_user,
+    visible_members,
+)
 from ambito.people.actions import register_person
 from ambito.people.audit import log_person_search
 from ambito.people.models import Household, HouseholdMember, Person, Sex
@@ -102,8 +107,18 @@ class PersonDetail(PersonSummary):
         return membership.household if membership else None
 
 
-class PersonPage(Page[PersonSummary]):
-    pass
+class PersonPage(Schema):
+    """The page envelope of the other lists; a search (`q`) is not counted, because counting
+    would evaluate the visibility rules a second time."""
+
+    items: list[PersonSummary]
+    count: int | None = Field(
+        description="Le persone visibili all'operatore; `null` per una ricerca (`q`), che non "
+        "le conta: usare `has_more`."
+    )
+    page: int
+    pages: int | None = Field(description="Le pagine; `null` per una ricerca (`q`).")
+    has_more: bool = Field(description="Se seguono altre pagine (`page` + 1).")
 
 
 @router.post(
@@ -134,14 +149,21 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
 @router.get("", response=PersonPage, summary="Elenco e ricerca delle persone")
 def list_persons(request: HttpRequest, q: str = "", page: int = Query(1, ge=1)) -> dict[str, Any]:
     """Le persone visibili all'operatore, per cognome e nome, 50 per pagina. `q` cerca per codice
-    fiscale (anche solo l'inizio) o per parole del cognome e del nome."""
-    persons = persons_visible_to(request.user)
-    if q.strip():
-        persons = persons.search(q)
-    result = paginate(persons.order_by("last_name", "first_name", "pk"), page)
-    if q.strip():
-        log_person_search(request.user, query=q.strip(), results=result["count"])
-    return result
+    fiscale (anche solo l'inizio) o per parole del cognome e del nome.
+
+    L'elenco senza `q` dà `count` e `pages`; una ricerca non conta le persone trovate e dà
+    `count` e `pages` nulli: `has_more` dice se c'è una pagina successiva. Con più di 50
+    risultati conviene restringere la ricerca.
+    """
+    order = ("last_name", "first_name", "pk")
+    if not q.strip():
+        result = paginate(persons_visible_to(request.user).order_by(*order), page)
+        return {**result, "has_more": page < result["pages"]}
+    found_persons = search_persons_for_user(request.user, q).order_by(*order)
+    items, more = found_persons.page_without_count(page, PAGE_SIZE)
+    found = (page - 1) * PAGE_SIZE + len(items)
+    log_person_search(request.user, query=q.strip(), results=found, more=more)
+    return {"items": items, "count": None, "page": page, "pages": None, "has_more": more}
 
 
 @router.get(

@@ -11,14 +11,21 @@ PURPOSE_SEARCH = "ricerca persone"
 PURPOSE_EXPORT = "esportazione dati GDPR art. 15/20"
 
 
-def log_person_search(user: Any, *, query: str, results: int) -> AccessLog:
-    """A search of persons: what was typed and how many persons it found (not which)."""
+def log_person_search(user: Any, *, query: str, results: int, more: bool = False) -> AccessLog:
+    """A search of persons: what was typed and how many persons it found (not which).
+
+    Searches are not counted: `results` are the persons found up to the page shown, and
+    `"more": true` is added when others follow (the total is then larger).
+    """
+    detail: dict[str, Any] = {"q": query, "results": results}
+    if more:
+        detail["more"] = True
     return log_access(
         user,
         action=AccessLog.Action.SEARCH,
         object_type="person",
         purpose=PURPOSE_SEARCH,
-        detail={"q": query, "results": results},
+        detail=detail,
     )
 
 

@@ -1,9 +1,9 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,26 +16,59 @@ from ambito.forms import add_action_errors
 from ambito.people.access import (
     get_household_for_user,
     get_person_for_user,
-    persons_visible_to,
+    search_persons_for_user,
     visible_members,
 )
 from ambito.people.actions import PossibleDuplicates, register_person
 from ambito.people.audit import log_person_search
 from ambito.people.forms import PersonForm
-from ambito.people.models import Person, Relation
+from ambito.people.models import Person, PersonQuerySet, Relation
 
 PAGE_SIZE = 25
+# The model's ordering and the pk: a stable order for pages read one at a time.
+SEARCH_ORDER = ("last_name", "first_name", "birth_date", "pk")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of search results without a total: `more` says whether others follow."""
+
+    object_list: list[Person]
+    number: int
+    more: bool
+
+    @property
+    def found(self) -> int:
+        """The persons found up to this page: the total when nothing more follows."""
+        return (self.number - 1) * PAGE_SIZE + len(self.object_list)
 
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    """Persons of the operator's Ambito by codice fiscale or name, 25 a page."""
+    """Persons of the operator's Ambito by codice fiscale or name, 25 a page, without a count."""
     query = request.GET.get("q", "").strip()
-    persons = persons_visible_to(request.user).search(query)
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = SearchPage([], 1, more=False)
     if query:
-        log_person_search(request.user, query=query, results=page.paginator.count)
+        persons = search_persons_for_user(request.user, query).order_by(*SEARCH_ORDER)
+        page = _search_page(persons, _page_number(request.GET.get("page")))
+        log_person_search(request.user, query=query, results=page.found, more=page.more)
     return render(request, "people/search.html", {"query": query, "page": page})
+
+
+def _search_page(persons: PersonQuerySet, number: int) -> SearchPage:
+    rows, more = persons.page_without_count(number, PAGE_SIZE)
+    if not rows and number > 1:
+        # A page past the end (an old link, a narrower result) shows the first one.
+        return _search_page(persons, 1)
+    return SearchPage(rows, number, more=more)
+
+
+def _page_number(raw: str | None) -> int:
+    """The page asked for; 1 for anything else (no error for a hand-edited link)."""
+    raw = (raw or "").strip()
+    # Six digits at most: a larger OFFSET would overflow the database's integers for nothing.
+    valid = raw.isascii() and raw.isdigit() and len(raw) <= 6 and int(raw) > 0
+    return int(raw) if valid else 1
 
 
 @login_required

@@ -1,5 +1,7 @@
 """The persons' API: register, search and read, through the gatekeepers."""
 
+from datetime import date, timedelta
+
 import pytest
 from codicefiscale import codicefiscale
 from django.test import Client
@@ -192,6 +194,56 @@ def test_the_list_searches_by_name_or_code(anna):
         assert created["id"] in [p["id"] for p in items]
 
 
+def register_namesakes(anna, how_many):
+    for day in range(how_many):
+        register_person(
+            ambito=anna.operator.ambito,
+            by=anna,
+            first_name="Prova",
+            last_name="Paginata",
+            missing_code_reason=Person.MissingCodeReason.FOREIGN,
+            birth_date=date(1980, 1, 1) + timedelta(days=day),
+            sex="F",
+            comune_residenza=anna.operator.comune,
+        )
+
+
+def test_a_search_is_not_counted_and_says_whether_more_follow(anna):
+    register_namesakes(anna, 51)
+    client = api_client(anna)
+    first = client.get(URL, {"q": "paginata"}).json()
+    assert (len(first["items"]), first["count"], first["pages"]) == (50, None, None)
+    assert (first["page"], first["has_more"]) == (1, True)
+    second = client.get(URL, {"q": "paginata", "page": 2}).json()
+    assert (len(second["items"]), second["has_more"]) == (1, False)
+    ids = [p["id"] for p in first["items"] + second["items"]]
+    assert len(set(ids)) == 51
+
+
+def test_a_search_of_exactly_a_page_has_no_more(anna):
+    register_namesakes(anna, 50)
+    answer = api_client(anna).get(URL, {"q": "paginata"}).json()
+    assert (len(answer["items"]), answer["has_more"], answer["count"]) == (50, False, None)
+
+
+def test_the_list_without_q_keeps_its_count_and_says_whether_more_follow(anna):
+    register_namesakes(anna, 51)
+    client = api_client(anna)
+    first = client.get(URL).json()
+    assert first["count"] == persons_visible_to(anna).count() > 50
+    assert first["has_more"] is True
+    last = client.get(URL, {"page": first["pages"]}).json()
+    assert last["has_more"] is False
+
+
+def test_the_schema_documents_the_uncounted_search(anna):
+    schema = Client(headers={"x-forwarded-proto": "https"}).get("/api/v1/openapi.json").json()
+    page = schema["components"]["schemas"]["PersonPage"]
+    assert "has_more" in page["required"]
+    assert {"type": "null"} in page["properties"]["count"]["anyOf"]
+    assert "`q`" in page["properties"]["count"]["description"]
+
+
 def test_a_page_past_the_end_is_empty_and_page_zero_is_invalid(anna):
     client = api_client(anna)
     assert client.get(URL, {"page": 999}).json()["items"] == []
@@ -246,4 +298,10 @@ def test_a_missing_person_answers_404_in_italian(anna):
 
 
 def test_a_planner_lists_no_person(marco):
-    assert api_client(marco).get(URL).json() == {"items": [], "count": 0, "page": 1, "pages": 1}
+    assert api_client(marco).get(URL).json() == {
+        "items": [],
+        "count": 0,
+        "page": 1,
+        "pages": 1,
+        "has_more": False,
+    }

@@ -1,5 +1,7 @@
 """Searches of persons leave a row in the access log: on the page and through the API."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -7,6 +9,8 @@ from django.urls import reverse
 from ambito.accounts.actions import issue_api_token
 from ambito.accounts.models import AccessLog
 from ambito.cases.models import Case
+from ambito.people.actions import register_person
+from ambito.people.models import Person
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +35,33 @@ def test_a_search_on_the_page_writes_the_query_and_the_number_found(anna):
     row = searches_by(anna).get()
     assert row.object_type == "person"
     assert row.purpose == "ricerca persone"
-    assert row.detail == {"q": surname, "results": response.context["page"].paginator.count}
+    assert row.detail == {"q": surname, "results": len(response.context["page"].object_list)}
     assert row.detail["results"] >= 1
     assert row.ambito == anna.operator.ambito
     assert row.person is None
+
+
+def test_a_search_with_more_than_a_page_writes_what_it_showed_and_that_more_follow(anna):
+    for day in range(26):
+        register_person(
+            ambito=anna.operator.ambito,
+            by=anna,
+            first_name="Prova",
+            last_name="Paginata",
+            missing_code_reason=Person.MissingCodeReason.FOREIGN,
+            birth_date=date(1980, 1, 1) + timedelta(days=day),
+            sex="F",
+            comune_residenza=anna.operator.comune,
+        )
+    client = client_for(anna)
+    client.get(reverse("people:search"), {"q": "paginata"})
+    client.get(reverse("people:search"), {"q": "paginata", "page": 2})
+    api_client(anna).get("/api/v1/persons", {"q": "paginata"})
+    assert [row.detail for row in searches_by(anna).order_by("pk")] == [
+        {"q": "paginata", "results": 25, "more": True},
+        {"q": "paginata", "results": 26},
+        {"q": "paginata", "results": 26},
+    ]
 
 
 def test_opening_the_search_page_without_a_query_writes_nothing(anna):
@@ -52,7 +79,7 @@ def test_a_search_through_the_api_writes_the_query_and_the_number_found(anna):
     answer = api_client(anna).get("/api/v1/persons", {"q": surname}).json()
     row = searches_by(anna).get()
     assert row.purpose == "ricerca persone"
-    assert row.detail == {"q": surname, "results": answer["count"]}
+    assert row.detail == {"q": surname, "results": len(answer["items"])}
 
 
 def test_listing_persons_through_the_api_without_a_query_writes_no_search(anna):

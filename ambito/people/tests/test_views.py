@@ -85,10 +85,9 @@ def test_the_search_finds_a_person_by_codice_fiscale_and_shows_birth_date_and_co
     assert person.comune_residenza.name in html
 
 
-def test_the_search_shows_25_persons_a_page(anna):
-    # Anna sees the persons of her Comune, fewer than a page in the test tenant (issue #4): she
-    # registers some more.
-    for day in range(26):
+def register_namesakes(anna, how_many):
+    """Persons anna registered (so she sees them) with one surname and different birth dates."""
+    for day in range(how_many):
         register_person(
             ambito=anna.operator.ambito,
             by=anna,
@@ -99,25 +98,69 @@ def test_the_search_shows_25_persons_a_page(anna):
             sex="F",
             comune_residenza=anna.operator.comune,
         )
-    response = client_for(anna).get(reverse("people:search"), {"q": "a"})
+
+
+def test_a_search_that_finds_exactly_25_persons_shows_them_all_with_their_number(anna):
+    register_namesakes(anna, 25)
+    response = client_for(anna).get(reverse("people:search"), {"q": "paginata"})
     page = response.context["page"]
-    assert page.paginator.count > 25
+    html = response.content.decode()
     assert len(page.object_list) == 25
-    second = client_for(anna).get(reverse("people:search"), {"q": "a", "page": 2})
-    assert second.context["page"].number == 2
+    assert not page.more
+    assert "25 persone trovate per «paginata»" in html
+    assert "Più di" not in html
+    assert "Restringere la ricerca" not in html
+    assert 'aria-label="Pagine dei risultati"' not in html
+
+
+def test_a_search_that_finds_26_persons_shows_25_and_asks_to_narrow_it(anna):
+    register_namesakes(anna, 26)
+    response = client_for(anna).get(reverse("people:search"), {"q": "paginata"})
+    page = response.context["page"]
+    html = response.content.decode()
+    assert len(page.object_list) == 25
+    assert page.more
+    assert "Più di 25 persone trovate per «paginata»" in html
+    assert "Restringere la ricerca" in html
+    assert "?q=paginata&amp;page=2" in html
+    assert_strict_page(response)
+
+
+def test_the_second_page_shows_the_26th_person_with_the_exact_number(anna):
+    register_namesakes(anna, 26)
+    first = client_for(anna).get(reverse("people:search"), {"q": "paginata"})
+    second = client_for(anna).get(reverse("people:search"), {"q": "paginata", "page": 2})
+    page = second.context["page"]
+    html = second.content.decode()
+    assert page.number == 2
+    assert not page.more
+    assert len(page.object_list) == 1
+    assert page.object_list[0] not in first.context["page"].object_list
+    assert "26 persone trovate per «paginata»" in html
+    assert "?q=paginata&amp;page=1" in html
+
+
+@pytest.mark.parametrize("raw", ["9", "0", "-1", "x", "9999999999"])
+def test_a_page_past_the_end_or_not_a_number_shows_the_first(anna, raw):
+    register_namesakes(anna, 2)
+    response = client_for(anna).get(reverse("people:search"), {"q": "paginata", "page": raw})
+    page = response.context["page"]
+    assert response.status_code == 200
+    assert (page.number, len(page.object_list)) == (1, 2)
 
 
 def test_an_empty_search_lists_nobody(anna):
     response = client_for(anna).get(reverse("people:search"))
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == 0
+    assert response.context["page"].object_list == []
 
 
 def test_sara_finds_nothing_when_searching_a_treviglio_name(sara):
     person = a_treviglio_person()
     response = client_for(sara).get(reverse("people:search"), {"q": person.full_name})
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == 0
+    assert response.context["page"].object_list == []
+    assert "0 persone trovate" in response.content.decode()
     assert reverse("people:detail", args=[person.pk]) not in response.content.decode()
 
 
@@ -171,7 +214,7 @@ def test_planners_and_providers_get_404_on_persons(request, name):
     assert client.get(reverse("people:household", args=[household.pk])).status_code == 404
     assert client.get(reverse("people:register")).status_code == 403
     search = client.get(reverse("people:search"), {"q": person.last_name})
-    assert search.context["page"].paginator.count == 0
+    assert search.context["page"].object_list == []
 
 
 def test_a_missing_person_is_a_404_too(anna):
