@@ -306,6 +306,8 @@ MATRIX: list[Row] = [
     *per_case("POST", "cases:end_share", writers, targets=("shared",), denied=write_refusal),
     *per_case("POST", "cases:reserve", writers, denied=write_refusal),
     *per_case("GET", "cases:break_glass"),
+    # A folded add-form of the case page, opened (the diary's): only for those who may write.
+    *per_case("GET", "cases:form", writers, denied=write_refusal),
     # The diary and documents of a case: its readers read, its writers write.
     *per_case(
         "POST",
@@ -1212,6 +1214,8 @@ def page_url(row: Row, ids: dict[str, Any]) -> str:
     kwargs = {"pk": ids["case_id"]}
     for kwarg, key in CASE_URL_KWARGS.get(row.route, {}).items():
         kwargs[kwarg] = ids[key]
+    if row.route == "cases:form":
+        kwargs["name"] = "diario"  # every open case offers the diary's form
     return reverse(row.route, kwargs=kwargs)
 
 
