@@ -270,6 +270,17 @@ def mixed(
             warmup=2,
             server=server,
         )
+        # The lightest page an operator opens (their notifications, mostly none): what the
+        # session, the second factor and the base template cost before any page's content.
+        notifications = reverse("accounts:notifications")
+        lightest, _s, _p = load(
+            port,
+            [(notifications, v.cookie) for v in people if not v.dashboard],
+            concurrency=concurrency,
+            seconds=max(10.0, seconds / 4),
+            warmup=2,
+            server=server,
+        )
     rps = len(measure.samples) / measure.wall
     mb = {pid: rss / 2**20 for pid, rss in peak.items()}
     cpu = (measure.cpu_app or 0) + (measure.cpu_db or 0)
@@ -304,5 +315,16 @@ def mixed(
                 "capacity_2_cores": capacity,
                 "cpu_client": getattr(measure, "cpu_client", None),
             },
-        )
+        ),
+        Result(
+            "g1",
+            "  pagina più leggera da operatore (notifiche), stesso server",
+            lightest,
+            floor,
+            note=(
+                f"{len(lightest.samples) / lightest.wall:.0f} req/s; CPU per richiesta "
+                f"{(lightest.cpu_app or 0) * 1000:.1f} ms gunicorn + "
+                f"{(lightest.cpu_db or 0) * 1000:.1f} ms PostgreSQL"
+            ),
+        ),
     ]

@@ -119,7 +119,7 @@ def table(results: list[Result | Skipped]) -> str:
             continue
         m, f = r.measure, r.floor
         ratio = f"{r.ratio:.1f}" if r.ratio is not None else "–"
-        if r.key == "g" and f is not None:
+        if r.key in ("g", "g1") and f is not None:
             ratio = f"{f.throughput / m.throughput:.1f} (req/s)"
         mark = "" if r.met is None else ("ok" if r.met else "**NO**")
         lines.append(
