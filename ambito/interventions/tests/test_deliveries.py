@@ -244,7 +244,11 @@ def test_the_case_page_shows_the_provider_and_deliveries_and_assigns_one(luca):
     client = client_for(luca)
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert MELOGRANO in page and "Prestazioni erogate per mese" in page
-    assert '<label for="provider_unit_of_offer"' in page
+    # The provider's form is folded: opening it fetches it (as htmx does).
+    form_url = reverse("cases:form", args=[case.pk, "ente-gestore"])
+    assert f'hx-get="{form_url}"' in page
+    opened = client.get(form_url, headers={"HX-Request": "true"}).content.decode()
+    assert '<label for="provider_unit_of_offer"' in opened
     url = reverse("cases:intervention_provider", args=[case.pk, first.plan_id])
     wrong = unit("Comunità educativa La Sorgente")
     response = client.post(
