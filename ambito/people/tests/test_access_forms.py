@@ -7,9 +7,14 @@ from ambito.accounts.access import case_reader_of
 from ambito.cases.actions import open_case, set_reserved
 from ambito.cases.models import Case, Reserved
 from ambito.organizations.models import ServiceUnit
-from ambito.people.access import _visibility, persons_visible_to, search_persons_for_user
+from ambito.people.access import (
+    _visibility,
+    persons_visible_to,
+    search_persons_for_user,
+    visible_members,
+)
 from ambito.people.actions import add_household_member, register_person
-from ambito.people.models import Person, Relation
+from ambito.people.models import Household, Person, Relation
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +70,13 @@ def test_a_search_by_codice_fiscale_finds_exactly_the_visible_persons_with_that_
         for person in coded.order_by("pk")[:40]:
             found = set(search_persons_for_user(user, person.codice_fiscale.lower()))
             assert found == ({person} if person.pk in visible else set())
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_the_household_members_shown_are_those_the_rules_let_the_user_see(request, name):
+    user = request.getfixturevalue(name)
+    visible = set(persons_visible_to(user).values_list("pk", flat=True))
+    for household in Household.objects.all():
+        members = household.current_members()
+        expected = {m.person_id for m in members if m.person_id in visible}
+        assert {m.person_id for m in visible_members(household, user)} == expected
