@@ -1,7 +1,5 @@
 """The persons' API: register, search and read, through the gatekeepers."""
 
-from datetime import date, timedelta
-
 import pytest
 from codicefiscale import codicefiscale
 from django.test import Client
@@ -11,6 +9,7 @@ from ambito.cases.models import Case
 from ambito.people.access import persons_visible_to
 from ambito.people.actions import create_household, register_person
 from ambito.people.models import Person, PersonEvent
+from ambito.people.tests.helpers import register_namesakes
 from ambito.territory.models import Comune
 
 pytestmark = pytest.mark.django_db
@@ -192,20 +191,6 @@ def test_the_list_searches_by_name_or_code(anna):
     for q in ["zanardelli ottavia", created["codice_fiscale"][:8]]:
         items = client.get(URL, {"q": q}).json()["items"]
         assert created["id"] in [p["id"] for p in items]
-
-
-def register_namesakes(anna, how_many):
-    for day in range(how_many):
-        register_person(
-            ambito=anna.operator.ambito,
-            by=anna,
-            first_name="Prova",
-            last_name="Paginata",
-            missing_code_reason=Person.MissingCodeReason.FOREIGN,
-            birth_date=date(1980, 1, 1) + timedelta(days=day),
-            sex="F",
-            comune_residenza=anna.operator.comune,
-        )
 
 
 def test_a_search_is_not_counted_and_says_whether_more_follow(anna):

@@ -1,7 +1,5 @@
 """Searches of persons leave a row in the access log: on the page and through the API."""
 
-from datetime import date, timedelta
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -9,8 +7,7 @@ from django.urls import reverse
 from ambito.accounts.actions import issue_api_token
 from ambito.accounts.models import AccessLog
 from ambito.cases.models import Case
-from ambito.people.actions import register_person
-from ambito.people.models import Person
+from ambito.people.tests.helpers import register_namesakes
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -42,17 +39,7 @@ def test_a_search_on_the_page_writes_the_query_and_the_number_found(anna):
 
 
 def test_a_search_with_more_than_a_page_writes_what_it_showed_and_that_more_follow(anna):
-    for day in range(26):
-        register_person(
-            ambito=anna.operator.ambito,
-            by=anna,
-            first_name="Prova",
-            last_name="Paginata",
-            missing_code_reason=Person.MissingCodeReason.FOREIGN,
-            birth_date=date(1980, 1, 1) + timedelta(days=day),
-            sex="F",
-            comune_residenza=anna.operator.comune,
-        )
+    register_namesakes(anna, 26)
     client = client_for(anna)
     client.get(reverse("people:search"), {"q": "paginata"})
     client.get(reverse("people:search"), {"q": "paginata", "page": 2})

@@ -1,7 +1,7 @@
 """The person pages through the client: search, person, household, registration."""
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from codicefiscale import codicefiscale
@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from ambito.cases.models import Case
 from ambito.people.access import persons_visible_to
-from ambito.people.actions import register_person
 from ambito.people.models import Household, Person, PersonEvent
+from ambito.people.tests.helpers import register_namesakes
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -83,21 +83,6 @@ def test_the_search_finds_a_person_by_codice_fiscale_and_shows_birth_date_and_co
     assert list(response.context["page"].object_list) == [person]
     assert person.birth_date.strftime("%d/%m/%Y") in html
     assert person.comune_residenza.name in html
-
-
-def register_namesakes(anna, how_many):
-    """Persons anna registered (so she sees them) with one surname and different birth dates."""
-    for day in range(how_many):
-        register_person(
-            ambito=anna.operator.ambito,
-            by=anna,
-            first_name="Prova",
-            last_name="Paginata",
-            missing_code_reason=Person.MissingCodeReason.FOREIGN,
-            birth_date=date(1980, 1, 1) + timedelta(days=day),
-            sex="F",
-            comune_residenza=anna.operator.comune,
-        )
 
 
 def test_a_search_that_finds_exactly_25_persons_shows_them_all_with_their_number(anna):
